@@ -1,0 +1,204 @@
+"""Typed objects that the pipeline's stages exchange. Nothing here reads files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Kind = Literal["tap_the", "ca_nhan"]
+KIND_LABELS: dict[str, str] = {"tap_the": "Tập thể", "ca_nhan": "Cá nhân"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    column: str
+    op: str
+    value: Any
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    column: str
+    direction: Literal["asc", "desc"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    label: str
+    type: str
+    kinds: tuple[str, ...]
+    minimum: float | None = None
+    maximum: float | None = None
+    allowed: tuple[str, ...] = ()
+    true_values: tuple[str, ...] = ()
+    false_values: tuple[str, ...] = ()
+    report: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    kind: Kind
+    members: tuple[Condition, ...]
+    eligibility: tuple[Condition, ...]
+    order_by: tuple[OrderKey, ...]
+
+
+@dataclass(frozen=True)
+class Cap:
+    column: str
+    max: int
+
+
+@dataclass(frozen=True)
+class Quota:
+    group: str
+    count: int
+    cap: Cap | None = None
+
+
+@dataclass(frozen=True)
+class Prize:
+    source: Literal["regime", "fixed", "none"]
+    amounts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Award:
+    id: str
+    form: str
+    title: str
+    quotas: tuple[Quota, ...]
+    prize: Prize
+    total: int | None = None
+    require_awarded_parent: bool = False
+    achievement: str = ""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    kind: str
+    label: str
+    date: dt.date
+    inclusive: bool
+    wording: str = ""
+
+    @property
+    def last_valid_day(self) -> dt.date:
+        """"trước ngày D" excludes D itself; an inclusive deadline keeps it."""
+        return self.date if self.inclusive else self.date - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    kind: str
+    title: str
+    per: Literal["submission", "awardee"]
+    copies: int
+    form: str | None = None
+
+
+@dataclass(frozen=True)
+class Signer:
+    lines: tuple[str, ...]
+    name: str
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    position: str
+    role: str
+    chair: bool = False
+    secretary: bool = False
+    present: bool = True
+    absence: str = ""
+
+
+@dataclass
+class Campaign:
+    """A validated campaign directory: campaign.yaml plus where its other files are."""
+
+    root: Path
+    id: str
+    name: str
+    regime: str
+    place: str
+    plan: dict[str, Any]
+    period_start: dt.date
+    period_end: dt.date
+    deadlines: tuple[Deadline, ...]
+    columns: tuple[ColumnSpec, ...]
+    eligibility: dict[str, tuple[Condition, ...]]
+    groups: tuple[Group, ...]
+    awards: tuple[Award, ...]
+    documents: tuple[DocumentSpec, ...]
+    proposer: dict[str, str]
+    to_trinh: dict[str, Any]
+    bien_ban: dict[str, Any]
+    members: tuple[Member, ...]
+    bao_cao_date: dt.date
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def column(self, name: str) -> ColumnSpec | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Nominee:
+    """One row of the ranking, values already typed."""
+
+    id: str
+    kind: Kind
+    name: str
+    row: int
+    values: dict[str, Any]
+
+    def get(self, column: str) -> Any:
+        return self.values.get(column)
+
+
+@dataclass(frozen=True)
+class Awardee:
+    nominee: Nominee
+    award: Award
+    group: Group
+    position: int  # 1-based position inside its quota
+    amount: int | None  # prize money in đồng, None when the award carries none
+    amount_basis: str  # how the amount was obtained, for the selection report
+    unverified_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    nominee: Nominee
+    group: Group | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's verdict. `blocking` findings stop a build; warnings do not (unless --strict)."""
+
+    code: str
+    severity: Literal["blocking", "warning", "info"]
+    message: str
+    nominees: tuple[str, ...] = ()
+    file: str | None = None
+
+
+@dataclass
+class Selection:
+    awardees: list[Awardee]
+    exclusions: list[Exclusion]
+    not_chosen: list[tuple[Nominee, Group, str]]
+    findings: list[Finding]

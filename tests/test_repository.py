@@ -1,0 +1,32 @@
+"""The repository keeps its promises: the README's commands, CI, the schema's documentation."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import ROOT
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", readme, re.S).group(1)
+    return [line for line in first_block.splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_starts_with_the_two_setup_commands():
+    build, test = _readme_commands()
+    assert "dossier build examples/cantho-2024-so-hoa" in build and "--out output" in build
+    assert "pytest" in test
+
+
+def test_ci_runs_the_readmes_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    _, test = _readme_commands()
+    assert test in ci.splitlines()
+
+
+def test_campaign_format_doc_describes_every_schema_field():
+    from dossier.schema_doc import reference_markdown
+
+    doc = (ROOT / "docs" / "campaign-format.md").read_text(encoding="utf-8")
+    assert reference_markdown() in doc, "regenerate with: python -m dossier.schema_doc"

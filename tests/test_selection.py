@@ -1,0 +1,143 @@
+"""Selection: groups, eligibility, quotas, caps, parents, fixed prizes, ties, row order."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from dossier.analysis import analyse
+from dossier.campaign import load_campaign
+from dossier.rankings import load_rankings
+from dossier.selection import select
+
+from .conftest import AS_OF, EXAMPLE, edit_campaign, edit_rankings, set_cell
+
+
+def _awarded(root) -> list[str]:
+    campaign = load_campaign(root)
+    return [a.nominee.id for a in select(campaign, load_rankings(campaign)).awardees]
+
+
+def test_example_winners_follow_the_plan():
+    assert _awarded(EXAMPLE) == ["TT05", "TT01", "TT15", "CN05", "CN03", "CN06"]
+
+
+def test_every_exclusion_names_its_rule():
+    campaign = load_campaign(EXAMPLE)
+    selection = select(campaign, load_rankings(campaign))
+    reasons = {e.nominee.id: e.reason for e in selection.exclusions}
+    assert "Mục III.2.a" in reasons["TT31"]  # a UBND quận is outside the plan's scope
+    assert "Mục III.1.a" in reasons["TT20"]  # digitisation target not met
+    assert "100 hồ sơ" in reasons["CN31"]  # 99 files, below the individual threshold
+    not_chosen = {n.id: r for n, _, r in selection.not_chosen}
+    assert "xếp thứ 2" in not_chosen["TT18"]
+
+
+def test_selection_does_not_depend_on_row_order(campaign_dir):
+    expected = _awarded(campaign_dir)
+    for seed in range(3):
+        edit_rankings(campaign_dir, lambda frame, s=seed: frame.sample(frac=1, random_state=s))
+        assert _awarded(campaign_dir) == expected
+
+
+def test_threshold_is_inclusive_as_written(campaign_dir):
+    set_cell(campaign_dir, "CN05", "reused_files", "100")
+    set_cell(campaign_dir, "CN03", "reused_files", "99")
+    awarded = _awarded(campaign_dir)
+    assert "CN03" not in awarded
+
+
+def test_tie_at_boundary_is_blocking_and_names_everyone(campaign_dir):
+    for column in ("reuse_rate", "reuse_rate_2024"):
+        set_cell(campaign_dir, "TT14", column, "100" if column == "reuse_rate" else "99.6")
+    analysis = analyse(campaign_dir, AS_OF)
+    ties = [f for f in analysis.blocking if f.code == "TIE_AT_BOUNDARY"]
+    assert len(ties) == 1
+    assert set(ties[0].nominees) == {"TT14", "TT15"}
+    assert "Nhóm 3" in ties[0].message
+
+
+def test_tie_resolved_by_tie_break_is_not_a_finding():
+    analysis = analyse(EXAMPLE, AS_OF)
+    assert not [f for f in analysis.findings if f.code == "TIE_AT_BOUNDARY"]
+
+
+def test_unfilled_quota_is_a_warning(campaign_dir):
+    def nobody_reaches_100(frame):
+        frame.loc[frame["kind"] == "Cá nhân", "reused_files"] = "50"
+    edit_rankings(campaign_dir, nobody_reaches_100)
+    analysis = analyse(campaign_dir, AS_OF)
+    assert [f.severity for f in analysis.findings if f.code == "QUOTA_UNFILLED"] == ["warning"]
+    assert not [a for a in analysis.selection.awardees if a.nominee.kind == "ca_nhan"]
+
+
+def test_cap_per_value(campaign_dir):
+    """At most one individual per unit (a cap like 003's 'at most 2 communes per district')."""
+    def cap(data):
+        data["awards"][1]["quotas"][0]["cap"] = {"column": "unit", "max": 1}
+    edit_campaign(campaign_dir, cap)
+    set_cell(campaign_dir, "CN03", "unit", "Văn phòng Đăng ký đất đai thành phố Cần Thơ")
+    analysis = analyse(campaign_dir, AS_OF)
+    people = [a.nominee.id for a in analysis.selection.awardees if a.nominee.kind == "ca_nhan"]
+    assert "CN03" not in people and len(people) == 3
+    reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
+    assert "đã đủ 01" in reasons["CN03"]
+
+
+def test_individual_must_belong_to_an_awarded_collective(campaign_dir):
+    edit_campaign(campaign_dir, lambda d: d["awards"][1].__setitem__(
+        "require_awarded_parent", True))
+    analysis = analyse(campaign_dir, AS_OF)
+    awarded_units = {"TT05", "TT01", "TT15"}
+    for awardee in analysis.selection.awardees:
+        if awardee.nominee.kind == "ca_nhan":
+            assert awardee.nominee.get("parent_id") in awarded_units
+    reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
+    assert "tập thể nơi công tác không được đề nghị" in reasons["CN05"]
+
+
+def test_fixed_prizes_by_position_and_tie_between_prize_levels(campaign_dir):
+    def fixed(data):
+        data["awards"][1]["prize"] = {"source": "fixed",
+                                      "amounts": [20_000_000, 15_000_000, 10_000_000]}
+    edit_campaign(campaign_dir, fixed)
+    analysis = analyse(campaign_dir, AS_OF)
+    people = [a.amount for a in analysis.selection.awardees if a.nominee.kind == "ca_nhan"]
+    assert people == [20_000_000, 15_000_000, 10_000_000]
+    for column in ("reused_files", "reused_files_2024"):
+        set_cell(campaign_dir, "CN03", column, {"reused_files": "1486",
+                                                "reused_files_2024": "9999"}[column])
+        set_cell(campaign_dir, "CN05", column, {"reused_files": "1486",
+                                                "reused_files_2024": "9999"}[column])
+    analysis = analyse(campaign_dir, AS_OF)
+    ties = [f for f in analysis.blocking if f.code == "TIE_AT_BOUNDARY"]
+    assert ties and set(ties[0].nominees) == {"CN03", "CN05"}
+    assert "mức thưởng" in ties[0].message
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_quota_never_exceeded_and_awardees_eligible(campaign_dir, seed):
+    rng = random.Random(seed)
+
+    def scramble(frame):
+        for index in frame.index:
+            if frame.at[index, "kind"] == "Cá nhân":
+                frame.at[index, "reused_files"] = str(rng.randint(50, 2000))
+                frame.at[index, "reused_files_2024"] = str(rng.randint(0, 10**6))
+            else:
+                frame.at[index, "reuse_rate"] = str(rng.choice([55, 79.9, 80, 99, 100]))
+                frame.at[index, "reuse_rate_2024"] = str(rng.randint(0, 1000) / 10)
+    edit_rankings(campaign_dir, scramble)
+    analysis = analyse(campaign_dir, AS_OF)
+    campaign = analysis.campaign
+    for award in campaign.awards:
+        for quota in award.quotas:
+            chosen = [a for a in analysis.selection.awardees
+                      if a.award == award and a.group.id == quota.group]
+            assert len(chosen) <= quota.count
+    excluded = {e.nominee.id for e in analysis.selection.exclusions}
+    assert not excluded & {a.nominee.id for a in analysis.selection.awardees}
+    for awardee in analysis.selection.awardees:
+        if awardee.nominee.kind == "ca_nhan":
+            assert awardee.nominee.get("reused_files") >= 100

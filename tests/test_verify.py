@@ -1,0 +1,24 @@
+"""The figures-and-words check reads real generated documents back."""
+
+from __future__ import annotations
+
+from docx import Document
+
+from dossier.verify import amount_word_findings
+
+
+def test_generated_documents_agree(built):
+    paths = sorted((built.out / "docx").glob("*.docx"))
+    assert amount_word_findings(paths) == []
+
+
+def test_a_tampered_document_is_caught(built, tmp_path):
+    doc = Document(built.out / "docx" / "01-to-trinh.docx")
+    paragraph = next(p for p in doc.paragraphs if "Bằng chữ" in p.text)
+    for run in paragraph.runs:
+        run.text = run.text.replace("21.060.000", "21.600.000")
+    tampered = tmp_path / "to-trinh.docx"
+    doc.save(tampered)
+    [finding] = amount_word_findings([tampered])
+    assert finding.code == "WORDS_MISMATCH" and finding.severity == "blocking"
+    assert "21.600.000" in finding.message
