@@ -208,3 +208,6 @@ def words_command(amount: str, zero_tens: str, thousand: str) -> None:
     except ValueError as exc:
         err.print(f"[bold red]Số tiền không hợp lệ:[/] {exc}")
         sys.exit(2)
+
+
+# Commands defined in their own modules are registered below, one line each.
