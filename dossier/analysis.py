@@ -14,6 +14,7 @@ from .checks import deadline_findings, document_findings, legal_findings
 from .context import DocumentPlan, plan_documents
 from .models import Campaign, Finding, Nominee, Selection
 from .rankings import load_rankings
+from .scores import with_computed_columns
 from .selection import select
 
 
@@ -31,9 +32,9 @@ class Analysis:
         return [f for f in self.findings if f.severity == "blocking"]
 
 
-def analyse(root: Path, as_of: dt.date) -> Analysis:
-    campaign = load_campaign(root)
-    nominees = load_rankings(campaign)
+def analyse(root: Path, as_of: dt.date, round_id: str | None = None) -> Analysis:
+    campaign = load_campaign(root, round_id)
+    nominees = with_computed_columns(campaign, load_rankings(campaign))
     selection = select(campaign, nominees)
     plans = plan_documents(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings

@@ -9,20 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from . import __version__, atomic_output
 from .analysis import Analysis, analyse
 from .bundle import BundlePart, bundle, page_count
-from .convert import convert_to_pdf
+from .cache import Cache
+from .convert import Converter, make_converter, raise_for_failures
+from .fast_verify import amount_word_findings
 from .models import Finding
 from .render import render_docx, template_path
 from .selection_report import selection_markdown
-from .verify import amount_word_findings
 
 Progress = Callable[[str, int, int], None]
 
@@ -34,65 +33,155 @@ class BlockingFindings(Exception):
 
 
 @dataclass
+class BuildStats:
+    """Which documents this build made, by file stem; the others came from the cache."""
+
+    rendered: list[str] = field(default_factory=list)
+    converted: list[str] = field(default_factory=list)
+
+
+@dataclass
 class BuildResult:
     analysis: Analysis
     out: Path
     bundle: Path | None
     documents: int
     pages: int
+    stats: BuildStats = field(default_factory=BuildStats)
+
+
+@dataclass
+class _Options:
+    pdf: bool
+    report: Progress
+    converter: Converter | str | None
+    jobs: int | None
+    cache: Cache | None
 
 
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, jobs: int | None = None,
+          converter: Converter | str | None = None, cache: Cache | None = None) -> BuildResult:
+    """Check, render, convert, bundle; write `out` whole or not at all.
+
+    `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
+    by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
+    (None: render and convert everything)."""
     analysis = analyse(root, as_of)
     if analysis.blocking:
         raise BlockingFindings(analysis.blocking)
     report = progress or (lambda stage, done, total: None)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        result = _assemble(analysis, staging, pdf, report)
-        _swap_into_place(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    options = _Options(pdf, report, converter, jobs, cache)
+    # staged beside `out`, swapped in whole; OS errors while writing become OutputError
+    with atomic_output.replacing(out) as staging:
+        result = _assemble(analysis, staging, options)
     result.out = out
     result.bundle = out / result.bundle.name if result.bundle else None
     return result
 
 
-def _assemble(analysis: Analysis, staging: Path, pdf: bool, report: Progress) -> BuildResult:
+@dataclass
+class _Rendered:
+    path: Path
+    sha256: str
+
+
+def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
     campaign = analysis.campaign
-    docx_dir = staging / "docx"
-    docx_dir.mkdir()
-    docx_paths = []
-    for index, plan in enumerate(analysis.plans, start=1):
-        data = render_docx(template_path(campaign.root, plan.template), plan.context,
-                           _doc_date(analysis, plan.kind), plan.title)
-        path = docx_dir / f"{plan.stem}.docx"
-        path.write_bytes(data)
-        docx_paths.append(path)
-        report("render", index, len(analysis.plans))
-    mismatches = amount_word_findings(docx_paths)
-    if mismatches:
-        raise BlockingFindings(mismatches)
+    stats = BuildStats()
+    docs = _render_all(analysis, staging / "docx", options, stats)
     pdf_paths: list[Path] = []
+    page_counts: list[int] = []
     bundle_path = None
-    pages = 0
-    if pdf:
-        report("convert", 0, 1)
-        pdf_paths = convert_to_pdf(docx_paths, staging / "pdf")
-        report("convert", 1, 1)
+    if options.pdf:
+        pdf_paths, page_counts = _convert_and_bundle(analysis, docs, staging, options, stats)
         bundle_path = staging / f"{campaign.id}-ho-so.pdf"
-        parts = [BundlePart(p.title, pdf) for p, pdf in zip(analysis.plans, pdf_paths, strict=True)]
-        pages = bundle(parts, bundle_path, f"Hồ sơ đề nghị khen thưởng – {campaign.name}")
-        report("bundle", 1, 1)
     (staging / "selection.md").write_text(
-        selection_markdown(campaign.name, analysis.selection), encoding="utf-8")
-    manifest = _manifest(analysis, staging, docx_paths, pdf_paths, bundle_path, pages)
+        selection_markdown(campaign, analysis.selection), encoding="utf-8")
+    manifest = _manifest(analysis, staging, docs, pdf_paths, page_counts, bundle_path)
     (staging / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return BuildResult(analysis, staging, bundle_path, len(docx_paths), pages)
+    return BuildResult(analysis, staging, bundle_path, len(docs), sum(page_counts), stats)
+
+
+def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
+                stats: BuildStats) -> list[_Rendered]:
+    """Render every document (or take it from the cache); check the fresh ones' amounts."""
+    docx_dir.mkdir()
+    cache = options.cache
+    docs, fresh = [], []
+    for index, plan in enumerate(analysis.plans, start=1):
+        template = template_path(analysis.campaign.root, plan.template)
+        doc_date = _doc_date(analysis, plan.kind)
+        key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
+        data = cache.get_docx(key) if cache else None
+        path = docx_dir / f"{plan.stem}.docx"
+        if data is None:
+            data = render_docx(template, plan.context, doc_date, plan.title)
+            fresh.append((path, data, key))
+            stats.rendered.append(plan.stem)
+        path.write_bytes(data)
+        docs.append(_Rendered(path, hashlib.sha256(data).hexdigest()))
+        options.report("render", index, len(analysis.plans))
+    mismatches = amount_word_findings([(path, data) for path, data, _ in fresh])
+    if mismatches:
+        raise BlockingFindings(mismatches)
+    if cache:
+        for _, data, key in fresh:
+            cache.put_docx(key, data)
+    return docs
+
+
+def _converter(options: _Options) -> Converter:
+    if options.converter is None or isinstance(options.converter, str):
+        profiles = options.cache.profiles if options.cache else None
+        return make_converter(options.converter, options.jobs, profiles)
+    return options.converter
+
+
+def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path,
+                        options: _Options, stats: BuildStats) -> tuple[list[Path], list[int]]:
+    converter = _converter(options)
+    pdf_dir = staging / "pdf"
+    pdf_dir.mkdir()
+    pdf_paths = [pdf_dir / f"{doc.path.stem}.pdf" for doc in docs]
+    keys = ([options.cache.pdf_key(doc.sha256, converter.version) for doc in docs]
+            if options.cache else [])
+    cached = _cached_pdfs(options.cache, keys, pdf_paths)
+    missing = [doc.path for doc, pages in zip(docs, cached, strict=True) if pages is None]
+    total, hits = len(docs), len(docs) - len(missing)
+    options.report("convert", hits, total)
+    if missing:
+        converter.check()
+        result = converter.convert(
+            missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        stats.converted = [doc.stem for doc in missing if doc in result.pdfs]
+        if result.failed:
+            _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
+            raise_for_failures(result)
+    parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
+             for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
+    counts = bundle(parts, staging / f"{analysis.campaign.id}-ho-so.pdf",
+                    f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
+                    lambda done, n: options.report("bundle", done, n), chunks=options.cache)
+    _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
+    return pdf_paths, counts
+
+
+def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
+    if cache is None:
+        return [None] * len(targets)
+    return [cache.get_pdf(key, target) for key, target in zip(keys, targets, strict=True)]
+
+
+def _store_pdfs(cache: Cache | None, keys: list[str], docs: list[_Rendered],
+                pdf_paths: list[Path], which: set[Path], counts: list[int] | None) -> None:
+    """Put the PDFs of the documents in `which` into the cache, with their page counts."""
+    if cache is None:
+        return
+    for index, (key, doc, pdf) in enumerate(zip(keys, docs, pdf_paths, strict=True)):
+        if doc.path in which:
+            cache.put_pdf(key, pdf, counts[index] if counts else page_count(pdf))
 
 
 def _doc_date(analysis: Analysis, kind: str) -> dt.date:
@@ -102,27 +191,32 @@ def _doc_date(analysis: Analysis, kind: str) -> dt.date:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def _manifest(analysis: Analysis, staging: Path, docx_paths: list[Path], pdf_paths: list[Path],
-              bundle_path: Path | None, pages: int) -> dict:
+def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
+              page_counts: list[int], bundle_path: Path | None) -> dict:
     campaign = analysis.campaign
     documents = []
-    for index, (plan, docx) in enumerate(zip(analysis.plans, docx_paths, strict=True)):
+    for index, (plan, doc) in enumerate(zip(analysis.plans, docs, strict=True)):
         entry = {
             "kind": plan.kind,
             "title": plan.title,
             "nominee_id": plan.nominee_id,
             "template": plan.template,
-            "docx": docx.relative_to(staging).as_posix(),
-            "sha256": _sha256(docx),
+            "docx": doc.path.relative_to(staging).as_posix(),
+            "sha256": doc.sha256,
             "required_copies": plan.copies,
         }
         if pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
-            entry["pages"] = page_count(pdf_paths[index])
+            entry["pages"] = page_counts[index]
         documents.append(entry)
+    pages = sum(page_counts)
     return {
         "manifest_version": 1,
         "generator": f"dossier {__version__}",
@@ -144,16 +238,7 @@ def _manifest(analysis: Analysis, staging: Path, docx_paths: list[Path], pdf_pat
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:
-    """Replace `out` by `staging`. Between the two renames the old output is kept aside, never
-    mixed with the new one; a leftover `.old` folder is removed on the next build."""
-    for leftover in out.parent.glob(f".{out.name}.old-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    if out.exists():
-        aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        aside.rmdir()
-        out.rename(aside)
-        staging.rename(out)
-        shutil.rmtree(aside, ignore_errors=True)
-    else:
-        staging.rename(out)
-    out.chmod(0o755)
+    """Replace `out` by `staging` atomically (renameat2 exchange, or two renames with recovery
+    of a leftover `.old` at the next start): see `atomic_output`. `build` goes through
+    `atomic_output.replacing`, which also locks, recovers and cleans up."""
+    atomic_output.swap_into_place(staging, out)

@@ -17,21 +17,26 @@ import jsonschema
 
 from . import law
 from .errors import InputError, Problem
+from .formatting import placeholders
 from .models import (
     Award,
     Campaign,
     Cap,
     ColumnSpec,
+    ComputedColumn,
     Condition,
     Deadline,
     DocumentSpec,
     Group,
     Member,
     OrderKey,
+    PointsRule,
     Prize,
     Quota,
 )
 from .paths import SCHEMA_DIR
+from .plan_checks import condition_problems, group_problems, template_problems
+from .schema_messages import schema_message
 from .yamlio import line_of, load_yaml
 
 CAMPAIGN_FILE = "campaign.yaml"
@@ -46,15 +51,56 @@ def load_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
-def load_campaign(root: Path) -> Campaign:
-    """Read `root/campaign.yaml`; raise InputError listing every problem found."""
+def round_ids(root: Path) -> list[str | None]:
+    """The campaign's rounds (sơ kết, tổng kết…), or [None] for a single-round campaign."""
+    path = root / CAMPAIGN_FILE
+    if not path.is_file():
+        raise InputError.single(path, "không tìm thấy tệp kế hoạch thi đua (campaign.yaml)")
+    data, _ = load_yaml(path)
+    rounds = data.get("rounds") if isinstance(data, dict) else None
+    if not isinstance(rounds, list):
+        return [None]
+    return [r.get("id") for r in rounds if isinstance(r, dict)] or [None]
+
+
+def load_campaign(root: Path, round_id: str | None = None) -> Campaign:
+    """Read `root/campaign.yaml` (one round of it); raise InputError listing every problem."""
     path = root / CAMPAIGN_FILE
     if not path.is_file():
         raise InputError.single(path, "không tìm thấy tệp kế hoạch thi đua (campaign.yaml)")
     data, lines = load_yaml(path)
+    data, lines, round_info = _select_round(path, data, lines, round_id)
     _validate_schema(path, data, lines)
     _validate_references(path, data, lines)
-    return _build(root, data)
+    return _build(root, data, round_info)
+
+
+ROUND_KEYS = ("id", "name", "ranking")
+
+
+def _select_round(path: Path, data: Any, lines: dict[tuple, int], round_id: str | None):
+    """Overlay the chosen round's fields on the top-level ones (a round replaces what it
+    names); line numbers follow the field to where it was written."""
+    rounds = data.get("rounds") if isinstance(data, dict) else None
+    if not isinstance(rounds, list):
+        return data, lines, {}
+    index = next((i for i, r in enumerate(rounds)
+                  if isinstance(r, dict) and r.get("id") == round_id), None)
+    if index is None:
+        known = ", ".join(str(r.get("id")) for r in rounds if isinstance(r, dict))
+        # "the campaign has no round X (it has: …)"
+        raise InputError.single(path, f"kế hoạch không có đợt '{round_id}' (có: {known})")
+    chosen = rounds[index]
+    overrides = {k: v for k, v in chosen.items() if k not in ROUND_KEYS}
+    merged = {**data, **overrides}
+    merged_lines = {p: n for p, n in lines.items() if not (p and p[0] in overrides)}
+    prefix = ("rounds", index)
+    for p, n in lines.items():
+        if p[:2] == prefix and len(p) > 2 and p[2] in overrides:
+            merged_lines[p[2:]] = n
+    info = {"round_id": chosen.get("id"), "round_name": chosen.get("name"),
+            "ranking_file": chosen.get("ranking") or data.get("ranking")}
+    return merged, merged_lines, info
 
 
 def _validate_schema(path: Path, data: Any, lines: dict[tuple, int]) -> None:
@@ -62,20 +108,22 @@ def _validate_schema(path: Path, data: Any, lines: dict[tuple, int]) -> None:
         load_schema("campaign.schema.json"), format_checker=jsonschema.FormatChecker()
     )
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        raise InputError([_schema_problem(path, e, lines) for e in errors])
+    problems = list(dict.fromkeys(_schema_problem(path, e, lines) for e in errors))  # no repeats
+    if problems:
+        raise InputError(problems)
 
 
 def _schema_problem(path: Path, error: jsonschema.ValidationError, lines) -> Problem:
     field_path = tuple(error.absolute_path)
     dotted = ".".join(str(p) for p in field_path) or "(gốc)"
     line = line_of(lines, field_path)
-    return Problem(str(path), f"{error.message} (dòng {line})", column=dotted)
+    return Problem(str(path), f"{schema_message(error)} (dòng {line})", column=dotted)
 
 
 def _validate_references(path: Path, data: dict, lines: dict[tuple, int]) -> None:
     problems: list[str] = []
-    known_columns = set(STANDARD_COLUMNS) | {c["name"] for c in data.get("columns", [])}
+    known_columns = (set(STANDARD_COLUMNS) | {c["name"] for c in data.get("columns", [])}
+                     | {c["name"] for c in data.get("computed", [])})
     groups = {g["id"]: g for g in data["groups"]}
     problems += _duplicate_ids("groups", data["groups"])
     problems += _duplicate_ids("awards", data["awards"])
@@ -87,12 +135,16 @@ def _validate_references(path: Path, data: dict, lines: dict[tuple, int]) -> Non
     problems += _check_regime(data, groups)
     problems += _check_dates(data)
     problems += _check_members(data)
-    if problems:
-        raise InputError([
-            Problem(str(path), f"{msg} (dòng {line_of(lines, where)})",
-                    column=".".join(str(p) for p in where))
-            for where, msg in problems
-        ])
+    problems += _check_deadline_refs(data)
+    problems += _check_award_refs(data)
+    problems += condition_problems(_all_conditions(data), data)
+    problems += group_problems(data)
+    found = [Problem(str(path), f"{msg} (dòng {line_of(lines, where)})",
+                     column=".".join(str(p) for p in where))
+             for where, msg in problems]
+    found += template_problems(path.parent)
+    if found:
+        raise InputError(found)
 
 
 def _duplicate_ids(section: str, items: list[dict]) -> list:
@@ -106,17 +158,62 @@ def _duplicate_ids(section: str, items: list[dict]) -> list:
 
 
 def _referenced_columns(data: dict):
-    for kind, rules in data.get("eligibility", {}).items():
-        for i, rule in enumerate(rules):
-            yield ("eligibility", kind, i, "column"), rule["column"]
+    for where, condition in _all_conditions(data):
+        yield (*where, "column"), condition["column"]
     for gi, group in enumerate(data["groups"]):
-        for section in ("members", "eligibility", "order_by"):
-            for i, item in enumerate(group.get(section, [])):
-                yield ("groups", gi, section, i, "column"), item["column"]
+        for i, item in enumerate(group.get("order_by", [])):
+            yield ("groups", gi, "order_by", i, "column"), item["column"]
     for ai, award in enumerate(data["awards"]):
         for qi, quota in enumerate(award["quotas"]):
             if "cap" in quota:
                 yield ("awards", ai, "quotas", qi, "cap", "column"), quota["cap"]["column"]
+        for name in placeholders(award.get("achievement", "")):
+            yield ("awards", ai, "achievement"), name
+    for ci, computed in enumerate(data.get("computed", [])):
+        for name in computed.get("sum", []):
+            yield ("computed", ci, "sum"), name
+        for ri, rule in enumerate(computed.get("rules", [])):
+            yield ("computed", ci, "rules", ri, "points", "column"), rule["points"]["column"]
+
+
+def _check_deadline_refs(data: dict) -> list:
+    known = {d["id"] for d in data["deadlines"]}
+    return [(where[:-1] + ("deadline",), f"hạn '{name}' không có trong 'deadlines'")
+            for where, name in _deadline_refs(data) if name not in known]
+
+
+def _deadline_refs(data: dict):
+    for where, condition in _all_conditions(data):
+        if "deadline" in condition:
+            yield (*where, "column"), condition["deadline"]
+
+
+def _all_conditions(data: dict):
+    for kind, rules in data.get("eligibility", {}).items():
+        for i, rule in enumerate(rules):
+            yield ("eligibility", kind, i), rule
+    for gi, group in enumerate(data["groups"]):
+        for section in ("members", "eligibility"):
+            for i, item in enumerate(group.get(section, [])):
+                yield ("groups", gi, section, i), item
+    for ci, computed in enumerate(data.get("computed", [])):
+        for ri, rule in enumerate(computed.get("rules", [])):
+            for i, item in enumerate(rule.get("when", [])):
+                yield ("computed", ci, "rules", ri, "when", i), item
+    for di, doc in enumerate(data["documents"]):
+        for i, item in enumerate(doc.get("when", [])):
+            yield ("documents", di, "when", i), item
+
+
+def _check_award_refs(data: dict) -> list:
+    known = {a["id"] for a in data["awards"]}
+    out = []
+    for di, doc in enumerate(data["documents"]):
+        out += [(("documents", di, "awards"), f"hình thức '{a}' không có trong 'awards'")
+                for a in doc.get("awards", []) if a not in known]
+        if doc["kind"] == "attachment" and not doc.get("file"):
+            out.append((("documents", di, "file"), "tài liệu kèm theo cần 'file'"))
+    return out
 
 
 def _check_awards(data: dict, groups: dict[str, dict]) -> list:
@@ -176,9 +273,16 @@ def _check_dates(data: dict) -> list:
     start = dt.date.fromisoformat(data["period"]["start"])
     if dt.date.fromisoformat(data["period"]["end"]) < start:
         out.append((("period", "end"), "ngày kết thúc trước ngày bắt đầu"))
+    end = dt.date.fromisoformat(data["period"]["end"])
     for i, deadline in enumerate(data["deadlines"]):
-        if deadline["kind"] == "submission" and dt.date.fromisoformat(deadline["date"]) < start:
+        day = dt.date.fromisoformat(deadline["date"])
+        if deadline["kind"] == "submission" and day < start:
             out.append((("deadlines", i, "date"), "hạn nộp hồ sơ trước ngày bắt đầu đợt thi đua"))
+        elif deadline["kind"] == "submission" and day <= end:
+            # "the submission deadline is not after the campaign's last day: the final ranking
+            # does not exist yet"
+            out.append((("deadlines", i, "date"), "hạn nộp hồ sơ không sau ngày kết thúc đợt "
+                        f"thi đua ({end:%d/%m/%Y}): khi đó chưa có kết quả cuối cùng"))
     return out
 
 
@@ -193,8 +297,11 @@ def _check_members(data: dict) -> list:
     return out
 
 
-def _build(root: Path, data: dict) -> Campaign:
+def _build(root: Path, data: dict, round_info: dict) -> Campaign:
     bien_ban = data["bien_ban"]
+    deadlines = tuple(_deadline(d) for d in data["deadlines"])
+    columns = tuple(_column(c) for c in data.get("columns", []))
+    conditions = _Conditions(deadlines, columns)
     return Campaign(
         root=root,
         id=data["id"],
@@ -204,19 +311,22 @@ def _build(root: Path, data: dict) -> Campaign:
         plan={**data["plan"], "date": dt.date.fromisoformat(data["plan"]["date"])},
         period_start=dt.date.fromisoformat(data["period"]["start"]),
         period_end=dt.date.fromisoformat(data["period"]["end"]),
-        deadlines=tuple(_deadline(d) for d in data["deadlines"]),
-        columns=tuple(_column(c) for c in data.get("columns", [])),
-        eligibility={k: tuple(_condition(c) for c in v)
-                     for k, v in data.get("eligibility", {}).items()},
-        groups=tuple(_group(g) for g in data["groups"]),
+        deadlines=deadlines,
+        columns=columns,
+        eligibility={k: conditions.many(v) for k, v in data.get("eligibility", {}).items()},
+        groups=tuple(_group(g, conditions) for g in data["groups"]),
         awards=tuple(_award(a) for a in data["awards"]),
-        documents=tuple(DocumentSpec(**d) for d in data["documents"]),
+        documents=tuple(_document(d, conditions) for d in data["documents"]),
         proposer=data["proposer"],
         to_trinh={**data["to_trinh"], "date": dt.date.fromisoformat(data["to_trinh"]["date"])},
         bien_ban={**bien_ban, "date": dt.date.fromisoformat(bien_ban["date"])},
         members=tuple(Member(**m) for m in bien_ban["members"]),
         bao_cao_date=dt.date.fromisoformat(
             data.get("bao_cao", {}).get("date") or bien_ban["date"]),
+        computed=tuple(_computed(c, conditions) for c in data.get("computed", [])),
+        ranking_file=round_info.get("ranking_file") or data.get("ranking"),
+        round_id=round_info.get("round_id"),
+        round_name=round_info.get("round_name"),
         raw=data,
     )
 
@@ -229,25 +339,43 @@ def _deadline(d: dict) -> Deadline:
 
 def _column(c: dict) -> ColumnSpec:
     return ColumnSpec(
-        name=c["name"], label=c["label"], type=c["type"], kinds=tuple(c["kinds"]),
+        name=c["name"], label=c["label"], type=c.get("type", "number"), kinds=tuple(c["kinds"]),
         minimum=c.get("min"), maximum=c.get("max"), allowed=tuple(c.get("allowed", ())),
         true_values=tuple(c.get("true_values", ())), false_values=tuple(c.get("false_values", ())),
-        report=bool(c.get("report", False)),
+        report=bool(c.get("report", False)), required=bool(c.get("required", True)),
     )
 
 
-def _condition(c: dict) -> Condition:
-    value = c["value"]
-    if isinstance(value, list):
-        value = tuple(value)
-    return Condition(column=c["column"], op=c["op"], value=value, rule=c.get("rule", ""))
+class _Conditions:
+    """Builds conditions, typing their values like the column they compare (a date column is
+    compared with a date) and resolving `deadline:` to that deadline's last valid day."""
+
+    def __init__(self, deadlines: tuple[Deadline, ...], columns: tuple[ColumnSpec, ...]):
+        self.deadlines = {d.id: d for d in deadlines}
+        self.types = {c.name: c.type for c in columns}
+
+    def one(self, c: dict) -> Condition:
+        value = self.deadlines[c["deadline"]].last_valid_day if "deadline" in c else c["value"]
+        if isinstance(value, list):
+            value = tuple(self._typed(c["column"], v) for v in value)
+        else:
+            value = self._typed(c["column"], value)
+        return Condition(column=c["column"], op=c["op"], value=value, rule=c.get("rule", ""))
+
+    def many(self, items: list[dict]) -> tuple[Condition, ...]:
+        return tuple(self.one(c) for c in items)
+
+    def _typed(self, column: str, value: Any) -> Any:
+        if self.types.get(column) == "date" and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        return value
 
 
-def _group(g: dict) -> Group:
+def _group(g: dict, conditions: _Conditions) -> Group:
     return Group(
         id=g["id"], name=g["name"], kind=g["kind"],
-        members=tuple(_condition(c) for c in g.get("members", [])),
-        eligibility=tuple(_condition(c) for c in g.get("eligibility", [])),
+        members=conditions.many(g.get("members", [])),
+        eligibility=conditions.many(g.get("eligibility", [])),
         order_by=tuple(OrderKey(**k) for k in g["order_by"]),
     )
 
@@ -265,4 +393,23 @@ def _award(a: dict) -> Award:
         total=a.get("total"),
         require_awarded_parent=bool(a.get("require_awarded_parent", False)),
         achievement=a.get("achievement", ""),
+        ranks=tuple((r["title"], r.get("points")) for r in a.get("ranks", [])),
     )
+
+
+def _document(d: dict, conditions: _Conditions) -> DocumentSpec:
+    return DocumentSpec(
+        kind=d["kind"], title=d["title"], per=d["per"], copies=d["copies"], form=d.get("form"),
+        id=d.get("id"), max_pages=d.get("max_pages"), awards=tuple(d.get("awards", ())),
+        when=conditions.many(d.get("when", [])), file=d.get("file"),
+    )
+
+
+def _computed(c: dict, conditions: _Conditions) -> ComputedColumn:
+    spec = _column({**c, "type": "number"})
+    rules = tuple(
+        PointsRule(when=conditions.many(r.get("when", [])), column=r["points"]["column"],
+                   max=r["points"]["max"], full_at=r["points"]["full_at"])
+        for r in c.get("rules", [])
+    )
+    return ComputedColumn(spec=spec, rules=rules, sum=tuple(c.get("sum", ())))

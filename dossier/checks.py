@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from . import law
+from .attachments import validate_pdf
 from .calendar_vn import is_working_day, why_not_working, working_days_between
-from .context import DocumentPlan
+from .context import DocumentPlan, applies_to
 from .models import Campaign, Deadline, Finding, Selection
 from .narratives import narrative_file
 from .vietnamese import date_short, words_to_amount
@@ -21,6 +22,9 @@ DEADLINE_WINDOW_WORKING_DAYS = 10
 def deadline_findings(campaign: Campaign, as_of: dt.date,
                       window: int = DEADLINE_WINDOW_WORKING_DAYS) -> list[Finding]:
     findings = []
+    if not any(d.kind == "submission" for d in campaign.deadlines):
+        # "the plan sets no submission deadline"
+        findings.append(Finding("NO_DEADLINE", "info", "Kế hoạch không quy định hạn nộp hồ sơ"))
     for deadline in campaign.deadlines:
         findings += _one_deadline(deadline, as_of, window)
     return findings
@@ -76,6 +80,7 @@ def document_findings(campaign: Campaign, selection: Selection,
                       plans: list[DocumentPlan]) -> list[Finding]:
     findings = _words_findings(plans)
     findings += _count_findings(campaign, selection, plans)
+    findings += attachment_findings(plans)
     findings += _vote_findings(campaign, selection)
     for awardee in selection.awardees:
         path = narrative_file(campaign.root, awardee.nominee.id)
@@ -106,12 +111,44 @@ def _count_findings(campaign: Campaign, selection: Selection,
                     plans: list[DocumentPlan]) -> list[Finding]:
     findings = []
     for spec in campaign.documents:
-        expected = 1 if spec.per == "submission" else len(selection.awardees)
-        made = sum(1 for p in plans if p.kind == spec.kind)
+        expected = 1 if spec.per == "submission" else sum(
+            1 for a in selection.awardees if applies_to(spec, a))
+        made = sum(1 for p in plans if p.spec is spec)
         if made != expected:
             findings.append(Finding("DOCUMENT_COUNT", "blocking",
                                     f"{spec.title}: cần {expected}, có {made}"))
     return findings
+
+
+def attachment_findings(plans: list[DocumentPlan]) -> list[Finding]:
+    """Every PDF the units must supply is there, opens, is not encrypted and not empty."""
+    findings = []
+    for plan in plans:
+        if plan.attachment is None:
+            continue
+        if not plan.attachment.is_file():
+            findings.append(Finding(
+                "ATTACHMENT_MISSING", "blocking",
+                f"{plan.title}: thiếu tệp {plan.attachment.name}",  # missing file
+                nominees=(plan.nominee_id,) if plan.nominee_id else (), file=str(plan.attachment)))
+            continue
+        problem = validate_pdf(plan.attachment)
+        if problem:
+            findings.append(Finding("ATTACHMENT_INVALID", "blocking", f"{plan.title}: {problem}",
+                                    nominees=(plan.nominee_id,) if plan.nominee_id else (),
+                                    file=str(plan.attachment)))
+    return findings
+
+
+def page_limit_findings(plans: list[DocumentPlan], pages: list[int]) -> list[Finding]:
+    """Documents longer than the plan allows (e.g. a summary 'không quá 1 trang A4')."""
+    return [
+        Finding("PAGE_LIMIT", "blocking",
+                f"{plan.title}: {count} trang, vượt giới hạn {plan.max_pages} trang A4",
+                nominees=(plan.nominee_id,) if plan.nominee_id else ())
+        for plan, count in zip(plans, pages, strict=True)
+        if plan.max_pages and count > plan.max_pages
+    ]
 
 
 def _vote_findings(campaign: Campaign, selection: Selection) -> list[Finding]:

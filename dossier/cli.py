@@ -8,17 +8,30 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-from .analysis import analyse
 from .build import BlockingFindings, build
-from .errors import InputError, ToolError
+from .cache import Cache
+from .calendar_ics import deadlines_calendar
+from .check_report import check_reports
+from .convert import validate_spec
+from .errors import InputError, OutputError, ToolError
 from .models import Finding
+from .skeleton import init_campaign
 from .vietnamese import format_amount, money_in_words, parse_amount
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -68,6 +81,15 @@ def _print_findings(findings: list[Finding], console: Console) -> None:
         console.print(f"{finding.code}: {finding.message}", markup=False)
 
 
+def _converter_spec(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_spec(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command("build")
 @click.argument("campaign_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -75,14 +97,28 @@ def _print_findings(findings: list[Finding], console: Console) -> None:
 @click.option("--as-of", type=DateParam(), default=None,
               help="Ngày dùng để kiểm tra thời hạn (mặc định: hôm nay, giờ Việt Nam).")
 @click.option("--no-pdf", is_flag=True, help="Chỉ tạo .docx, không chuyển PDF.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình LibreOffice chạy song song (mặc định: số lõi CPU).")
+@click.option("--converter", default=None, callback=_converter_spec,
+              metavar="local|unoserver://HOST:PORT[,HOST:PORT…]",
+              help="Bộ chuyển PDF: LibreOffice trên máy này (mặc định) hoặc các máy chủ "
+                   "unoserver.")
+@click.option("--no-cache", is_flag=True,
+              help="Không dùng bộ nhớ đệm: tạo và chuyển lại mọi văn bản.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục bộ nhớ đệm (mặc định: $DOSSIER_CACHE_DIR, "
+                   "$XDG_CACHE_HOME/dossier hoặc ~/.cache/dossier).")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ.")
 def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_pdf: bool,
-                  quiet: bool) -> None:
+                  jobs: int | None, converter: str | None, no_cache: bool,
+                  cache_dir: Path | None, quiet: bool) -> None:
     """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ."""
     as_of = as_of or today_in_vietnam()
+    cache = None if no_cache else Cache(cache_dir)
     try:
         with _progress(quiet) as report:
-            result = build(campaign_dir, out_dir, as_of, pdf=not no_pdf, progress=report)
+            result = build(campaign_dir, out_dir, as_of, pdf=not no_pdf, progress=report,
+                           jobs=jobs, converter=converter, cache=cache)
     except InputError as exc:
         _print_problems(exc)
         sys.exit(2)
@@ -91,37 +127,64 @@ def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_p
         _print_findings(exc.findings, err)
         sys.exit(1)
     except ToolError as exc:
-        err.print(f"[bold red]Lỗi công cụ:[/] {exc}", markup=True)
+        err.print("[bold red]Lỗi công cụ:[/] ", end="")
+        err.print(str(exc), markup=False)
         sys.exit(1)
+    except OutputError as exc:  # read-only folder, disk full, not a dossier output, locked
+        err.print("[bold red]Không ghi được kết quả:[/] ", end="")  # "cannot write the output"
+        err.print(str(exc), markup=False)
+        sys.exit(2)
     _print_findings([f for f in result.analysis.findings if f.severity != "info"], err)
     if not quiet:
         _summary(result)
 
 
 class _progress:
-    """A rich progress bar on a terminal; plain silence otherwise or with --quiet."""
+    """Per stage: a rich progress bar with counts and ETA on a terminal; plain lines (at most
+    one per 10 % or per 5 seconds) otherwise; nothing with --quiet."""
+
+    LINE_EVERY_S = 5.0
 
     def __init__(self, quiet: bool):
-        self.enabled = not quiet and err.is_terminal
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            console=err, transient=True)
+        self.mode = "off" if quiet else "bar" if err.is_terminal else "lines"
+        self.bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("còn"),
+                            TimeRemainingColumn(), console=err)
         self.tasks: dict[str, int] = {}
+        self.lines: dict[str, tuple[float, int, float]] = {}  # stage: start, last %, last time
 
     def __enter__(self):
-        if self.enabled:
+        if self.mode == "bar":
             self.bar.start()
         return self.update
 
     def __exit__(self, *exc_info):
-        if self.enabled:
+        if self.mode == "bar":
             self.bar.stop()
 
     def update(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
+        if self.mode == "bar":
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(STAGE_LABEL.get(stage, stage),
+                                                      total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+        elif self.mode == "lines":
+            self._line(stage, done, total)
+
+    def _line(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        start, last_percent, last_time = self.lines.get(stage, (now, -10, 0.0))
+        percent = 100 * done // max(total, 1)
+        if last_percent >= 100 or not (done >= total or percent >= last_percent + 10
+                or now - last_time >= self.LINE_EVERY_S):
             return
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(STAGE_LABEL.get(stage, stage), total=total)
-        self.bar.update(self.tasks[stage], completed=done, total=total)
+        self.lines[stage] = (start, percent, now)
+        eta = ""
+        if 0 < done < total:
+            # "about N s left"
+            eta = f", còn khoảng {(now - start) / done * (total - done):.0f} giây"
+        err.print(f"{STAGE_LABEL.get(stage, stage)}: {done}/{total} ({percent}%){eta}",
+                  markup=False, highlight=False)
 
 
 def _summary(result) -> None:
@@ -147,51 +210,64 @@ def _summary(result) -> None:
 @click.option("--strict", is_flag=True, help="Cảnh báo cũng tính là chưa sẵn sàng.")
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
                   strict: bool) -> None:
-    """Kiểm tra mọi quy tắc mà không ghi gì."""
-    as_of = as_of or today_in_vietnam()
-    reports = [_check_one(path, as_of) for path in campaign_dirs]
+    """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
+    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam())
     if fmt == "json":
-        click.echo(json.dumps({"report_version": 1, "as_of": as_of.isoformat(),
-                               "campaigns": reports}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        for report in reports:
-            _print_check_text(report)
-    statuses = [r["status"] for r in reports]
-    if "error" in statuses:
+        for campaign in report["campaigns"]:
+            _print_check_text(campaign)
+    status = report["status"]
+    if status == "error":
         sys.exit(2)
-    if "blocked" in statuses or (strict and "warnings" in statuses):
+    if status == "blocked" or (strict and status == "warnings"):
         sys.exit(1)
 
 
-def _check_one(path: Path, as_of: dt.date) -> dict:
-    try:
-        analysis = analyse(path, as_of)
-    except InputError as exc:
-        return {"path": str(path), "status": "error",
-                "errors": [{"file": p.file, "row": p.row, "column": p.column,
-                            "message": p.message} for p in exc.problems], "findings": []}
-    findings = analysis.findings
-    status = ("blocked" if analysis.blocking else
-              "warnings" if any(f.severity == "warning" for f in findings) else "ready")
-    return {
-        "path": str(path), "campaign": analysis.campaign.id, "status": status,
-        "awardees": len(analysis.selection.awardees),
-        "findings": [{"code": f.code, "severity": f.severity, "message": f.message,
-                      "nominees": list(f.nominees), "file": f.file} for f in findings],
-    }
+STATUS_LABEL = {"ready": "[green]sẵn sàng[/]", "warnings": "[yellow]có cảnh báo[/]",
+                "blocked": "[bold red]bị chặn[/]", "error": "[bold red]dữ liệu lỗi[/]"}
 
 
 def _print_check_text(report: dict) -> None:
-    out.print(f"[bold]{report['path']}[/] – {report['status']}")
-    for error in report.get("errors", []):
+    title = report["path"] + (f" – {report['round']}" if report["round"] else "")
+    out.print(f"[bold]{escape(title)}[/] – {STATUS_LABEL[report['status']]}")
+    for error in report["errors"]:
         parts = (error["file"], error["row"] and f"dòng {error['row']}",
                  error["column"] and f"cột {error['column']}")
         location = ", ".join(str(v) for v in parts if v)
         out.print(f"  • {location}: {error['message']}", markup=False)
-    ordered = sorted(report["findings"], key=lambda f: (not f["code"].startswith("DEADLINE"),
-                                                        ["blocking", "warning", "info"]
-                                                        .index(f["severity"])))
-    _print_findings([Finding(f["code"], f["severity"], f["message"]) for f in ordered], out)
+    _print_findings([Finding(f["code"], f["severity"], f["message"])
+                     for f in report["findings"]], out)
+
+
+@main.command("calendar")
+@click.argument("campaign_dirs", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("deadlines.ics"), show_default=True)
+def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
+    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc."""
+    try:
+        calendar = deadlines_calendar(list(campaign_dirs))
+    except InputError as exc:
+        _print_problems(exc)
+        sys.exit(2)
+    out_file.write_bytes(calendar.to_ical())
+    events = len(calendar.walk("VEVENT"))
+    out.print(f"Đã ghi {events} thời hạn vào {out_file}", markup=False)
+
+
+@main.command("init")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def init_command(target: Path) -> None:
+    """Tạo khung hồ sơ kế hoạch thi đua mới (campaign.yaml có chú thích, bảng xếp hạng trống)."""
+    try:
+        written = init_campaign(target)
+    except InputError as exc:
+        _print_problems(exc)
+        sys.exit(2)
+    for path in written:
+        out.print(f"Đã tạo {path}", markup=False)
 
 
 @main.command("words")
@@ -211,3 +287,10 @@ def words_command(amount: str, zero_tens: str, thousand: str) -> None:
 
 
 # Commands defined in their own modules are registered below, one line each.
+from .cli_review import diff_command, textconv_command  # noqa: E402
+
+main.add_command(diff_command)
+main.add_command(textconv_command)
+from .cli_clean import clean_command  # noqa: E402
+
+main.add_command(clean_command)

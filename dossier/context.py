@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from docxtpl import RichText
 
 from . import law
+from .conditions import holds
 from .formatting import clock, doc_number, fill_placeholders, format_value, person_title
-from .models import KIND_LABELS, Awardee, Campaign, Member, Nominee, Selection
+from .models import KIND_LABELS, Awardee, Campaign, DocumentSpec, Member, Nominee, Selection
 from .narratives import load_narrative
 from .vietnamese import (
     date_in_text,
@@ -37,6 +39,9 @@ class DocumentPlan:
     copies: int
     nominee_id: str | None = None
     amounts: list[tuple[int, str]] = field(default_factory=list)  # (figures, words) printed
+    max_pages: int | None = None  # checked on the converted PDF
+    attachment: Path | None = None  # a PDF the unit supplies, bundled as it is
+    spec: DocumentSpec | None = None  # the plan's requirement this document meets
 
 
 def plan_documents(campaign: Campaign, selection: Selection) -> list[DocumentPlan]:
@@ -45,15 +50,45 @@ def plan_documents(campaign: Campaign, selection: Selection) -> list[DocumentPla
     plans: list[DocumentPlan] = []
     for spec in campaign.documents:
         if spec.kind == "to_trinh":
-            plans.append(_to_trinh(campaign, selection, danh_sach, spec.copies))
+            made = [_to_trinh(campaign, selection, danh_sach, spec.copies)]
         elif spec.kind == "bien_ban":
-            plans.append(_bien_ban(campaign, selection, danh_sach, spec.copies))
+            made = [_bien_ban(campaign, selection, danh_sach, spec.copies)]
         else:
-            plans += [_bao_cao(campaign, a, selection, spec.form or "", spec.copies)
-                      for a in _ordered(selection.awardees)]
+            made = [_per_awardee(campaign, spec, a, selection)
+                    for a in _ordered(selection.awardees) if applies_to(spec, a)]
+        for plan in made:
+            plan.spec = spec
+        plans += made
     for index, plan in enumerate(plans, start=1):
         plan.stem = f"{index:02d}-{plan.stem}"
     return plans
+
+
+def applies_to(spec: DocumentSpec, awardee: Awardee) -> bool:
+    if spec.awards and awardee.award.id not in spec.awards:
+        return False
+    return all(holds(c, awardee.nominee) for c in spec.when)
+
+
+def _per_awardee(campaign: Campaign, spec: DocumentSpec, awardee: Awardee,
+                 selection: Selection) -> DocumentPlan:
+    nominee = awardee.nominee
+    if spec.kind == "attachment":
+        relative = (spec.file or "").format(id=nominee.id)
+        return DocumentPlan("attachment", "", {}, f"{spec.title} – {nominee.name}",
+                            f"{spec.id or 'kem-theo'}-{nominee.id}", spec.copies,
+                            nominee_id=nominee.id, attachment=campaign.root / relative)
+    plan = _bao_cao(campaign, awardee, selection, spec.form or "", spec.copies)
+    if spec.kind == "bao_cao_tom_tat":
+        plan.kind = "bao_cao_tom_tat"
+        plan.title = f"Báo cáo tóm tắt thành tích – {nominee.name}"
+        plan.stem = f"tom-tat-{nominee.id}"
+        plan.context["doc_title"] = "BÁO CÁO TÓM TẮT THÀNH TÍCH"
+        plan.context["header"]["form_label"] = ""
+        plan.context["narrative"] = (load_narrative(campaign.root, f"{nominee.id}.tom-tat")
+                                     or plan.context["narrative"])
+    plan.max_pages = spec.max_pages
+    return plan
 
 
 def _ordered(awardees: list[Awardee]) -> list[Awardee]:
@@ -115,7 +150,7 @@ def _awardee_row(campaign: Campaign, index: int, awardee: Awardee) -> dict[str, 
         "name": person_title(nominee) if individual else nominee.name,
         "position": nominee.get("position") or "",
         "unit": nominee.get("unit") or "",
-        "award": awardee.award.title,
+        "award": awardee.award_label,
         "achievement": fill_placeholders(awardee.award.achievement, campaign, nominee),
         "amount": format_amount(awardee.amount) if awardee.amount is not None else "",
     }
@@ -249,7 +284,7 @@ def _votes(campaign: Campaign, selection: Selection, present: int) -> list[dict[
         agree = recorded.get(awardee.nominee.id, present)
         ratio = round(100 * agree / present) if present else 0
         rows.append({"stt": str(index), "name": awardee.nominee.name,
-                     "award": awardee.award.title, "agree": two_digit_count(agree),
+                     "award": awardee.award_label, "agree": two_digit_count(agree),
                      "total": two_digit_count(present), "ratio": f"{ratio}%"})
     return rows
 
@@ -279,8 +314,9 @@ def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_ke
             "Kết quả thực hiện các chỉ tiêu của phong trào thi đua trong thời gian từ ngày "
             f"{date_short(campaign.period_start)} đến ngày {date_short(campaign.period_end)}:"),
         "metrics": [{"label": spec.label, "value": format_value(spec, nominee.get(spec.name))}
-                    for spec in campaign.columns
-                    if spec.report and nominee.kind in spec.kinds],
+                    for spec in campaign.all_columns
+                    if spec.report and nominee.kind in spec.kinds
+                    and nominee.get(spec.name) is not None],
         "narrative": load_narrative(campaign.root, nominee.id),
         "left_sign": _left_sign(collective, parent),
         "right_sign": (_signer(["THỦ TRƯỞNG ĐƠN VỊ"], nominee.get("head_name") or "")

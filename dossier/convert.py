@@ -1,69 +1,187 @@
-"""Convert .docx to PDF with headless LibreOffice, every file in one batch call.
+"""Convert .docx to PDF: the converter interface, its two back-ends, and the font check.
 
-A private profile directory (-env:UserInstallation) lets several conversions run side by side
-and keeps the user's own LibreOffice settings out of it. The process runs in its own session so a
-hang is ended with its whole process group, leaving no orphan soffice behind.
+Back-ends (`make_converter`):
+- the local pool (default): `--jobs N` headless LibreOffice workers on this machine, each with
+  its own profile, converting batches (`convert_pool.LocalPool`);
+- a farm of unoserver instances: `--converter unoserver://HOST:PORT[,HOST:PORT…]`
+  (`convert_unoserver.UnoserverFarm`).
+
+Every back-end converts what it can and reports the documents it could not convert by name
+(`Conversion.failed`), so one bad document never costs the others.
 """
 
 from __future__ import annotations
 
-import contextlib
+import math
 import os
 import shutil
-import signal
 import subprocess
-import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .errors import ToolError
 
-BASE_TIMEOUT_S = 120
-PER_FILE_TIMEOUT_S = 5
 INSTALL_HINT = ("cài LibreOffice: apt-get install -y --no-install-recommends "
                 "libreoffice-writer-nogui fonts-liberation2")
+# "install a metric-compatible substitute for Times New Roman"
+FONT_HINT = ("cài phông thay thế tương thích Times New Roman: "
+             "apt-get install -y fonts-liberation2 (Liberation Serif)")
+SERIF_FAMILIES = ("Times New Roman", "Liberation Serif")
+UNOSERVER_SCHEME = "unoserver://"
+BYTES_PER_PAGE = 12_000  # of word/document.xml: a rough page estimate before converting
+
+Progress = Callable[[int, int], None]  # (documents done, total)
+
+
+@dataclass
+class Conversion:
+    """What a converter did: the PDF of every document it converted, and why the others
+    failed (by document)."""
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    failed: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long LibreOffice may take: to start, and per document by estimated pages."""
+
+    startup_s: float = 60.0
+    per_document_s: float = 30.0
+    per_page_s: float = 10.0
+
+    def document(self, pages: int) -> float:
+        return self.per_document_s + self.per_page_s * pages
+
+    def batch(self, pages: list[int]) -> float:
+        return self.startup_s + sum(self.document(p) for p in pages)
+
+
+def estimate_pages(document: Path) -> int:
+    try:
+        with zipfile.ZipFile(document) as archive:
+            size = archive.getinfo("word/document.xml").file_size
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return 1
+    return max(1, math.ceil(size / BYTES_PER_PAGE))
+
+
+class Converter(Protocol):
+    """Converts .docx files to PDF into a folder, `<stem>.pdf` each."""
+
+    @property
+    def version(self) -> str:
+        """Names what produces the PDFs (part of the cache key)."""
+        ...
+
+    def check(self) -> None:
+        """Raise ToolError when the converter cannot work (no LibreOffice, no fonts, …)."""
+        ...
+
+    def convert(self, documents: list[Path], out_dir: Path,
+                progress: Progress | None = None) -> Conversion:
+        ...
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def make_converter(spec: str | None = None, jobs: int | None = None,
+                   profile_root: Path | None = None) -> Converter:
+    """`None` or "local": the local pool (LibreOffice profiles kept under `profile_root` if
+    given); "unoserver://h:p[,h:p…]": a unoserver farm."""
+    if spec in (None, "", "local"):
+        from .convert_pool import LocalPool
+
+        return LocalPool(jobs=jobs, profile_root=profile_root)
+    if spec.startswith(UNOSERVER_SCHEME):
+        from .convert_unoserver import UnoserverFarm, parse_endpoints
+
+        return UnoserverFarm(parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME)))
+    # "unknown converter; use local or unoserver://HOST:PORT[,HOST:PORT…]"
+    raise ToolError(f"bộ chuyển đổi không hợp lệ '{spec}': dùng 'local' hoặc "
+                    "'unoserver://HOST:PORT[,HOST:PORT…]'")
+
+
+def validate_spec(spec: str) -> str:
+    """The spec if `make_converter` accepts it; ValueError saying what is wrong otherwise."""
+    if spec == "local":
+        return spec
+    if not spec.startswith(UNOSERVER_SCHEME):
+        # "use local or unoserver://HOST:PORT[,HOST:PORT…]"
+        raise ValueError("dùng 'local' hoặc 'unoserver://HOST:PORT[,HOST:PORT…]'")
+    from .convert_unoserver import parse_endpoints
+
+    parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME))
+    return spec
+
+
+def convert_to_pdf(documents: list[Path], out_dir: Path,
+                   converter: Converter | None = None) -> list[Path]:
+    """Convert all `documents` into `out_dir`; return the PDFs in the same order, or raise
+    ToolError naming every document that failed."""
+    if not documents:
+        return []
+    converter = converter or make_converter()
+    converter.check()
+    result = converter.convert(documents, out_dir)
+    raise_for_failures(result)
+    return [result.pdfs[doc] for doc in documents]
+
+
+def raise_for_failures(result: Conversion) -> None:
+    if result.failed:
+        lines = "; ".join(f"{doc.name} ({reason})" for doc, reason in result.failed.items())
+        # "LibreOffice did not convert: …"
+        raise ToolError(f"LibreOffice không chuyển được sang PDF {len(result.failed)} văn bản: "
+                        f"{lines}")
 
 
 def find_soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
+        # "LibreOffice (soffice) not found"
         raise ToolError(f"không tìm thấy LibreOffice (soffice); {INSTALL_HINT}")
     return found
 
 
-def convert_to_pdf(documents: list[Path], out_dir: Path) -> list[Path]:
-    """Convert all `documents` into `out_dir`; return the PDFs in the same order."""
-    if not documents:
-        return []
-    soffice = find_soffice()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    timeout = BASE_TIMEOUT_S + PER_FILE_TIMEOUT_S * len(documents)
-    with tempfile.TemporaryDirectory(prefix="dossier-lo-") as profile:
-        command = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-                   "--norestore", "--nolockcheck", "--convert-to", "pdf",
-                   "--outdir", str(out_dir), *map(str, documents)]
-        _run(command, timeout)
-    pdfs = [out_dir / f"{doc.stem}.pdf" for doc in documents]
-    missing = [doc.name for doc, pdf in zip(documents, pdfs, strict=True) if not pdf.is_file()]
-    if missing:
-        # "LibreOffice did not convert: …"
-        raise ToolError(f"LibreOffice không chuyển được sang PDF: {', '.join(missing)}")
-    return pdfs
+def serif_font() -> str | None:
+    """The family documents in Times New Roman are printed with: Times New Roman itself or
+    Liberation Serif; None when neither is installed. Unknown ("?") without fontconfig."""
+    if not shutil.which("fc-list"):
+        return "?"
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                            timeout=60, check=False).stdout
+    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    return next((f for f in SERIF_FAMILIES if f in families), None)
 
 
-def _run(command: list[str], timeout: float) -> None:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+def check_fonts() -> str:
+    """Return the serif family found, or raise ToolError saying how to install one."""
+    found = serif_font()
+    if found is None:
+        # "neither Times New Roman nor Liberation Serif is installed: the PDFs would be set in
+        # another font with other line breaks"
+        raise ToolError("thiếu phông Times New Roman hoặc Liberation Serif: PDF sẽ dùng phông "
+                        f"khác, sai ngắt dòng và số trang; {FONT_HINT}")
+    return found
+
+
+def pdf_complete(path: Path) -> bool:
+    """A PDF that was written to the end (a killed converter leaves a truncated one)."""
     try:
-        _, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise ToolError(f"LibreOffice quá thời gian ({timeout:.0f} giây) khi chuyển PDF") from None
-    if process.returncode != 0:
-        detail = stderr.decode(errors="replace").strip()[-500:]
-        raise ToolError(f"LibreOffice lỗi (mã {process.returncode}): {detail}")
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
+        size = path.stat().st_size
+        if size < 64:
+            return False
+        with path.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return False
+            handle.seek(max(0, size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False

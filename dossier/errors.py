@@ -46,3 +46,8 @@ class InputError(Exception):
 
 class ToolError(Exception):
     """A tool we depend on (LibreOffice) failed. Exit status 1 for build."""
+
+
+class OutputError(Exception):
+    """The output folder cannot be written: read-only, disk full, not a dossier output, or
+    another build is writing it. The previous output is left as it was. Exit status 2."""

@@ -22,10 +22,19 @@ def format_value(spec: ColumnSpec | None, value: Any) -> str:
         return date_short(value)
     if spec.type == "integer":
         return format_amount(int(value))
-    places = 0 if float(value).is_integer() else 1  # "100%", "97,8%"
+    places = _places(value)  # "100%", "97,8%", "57,48"
     if spec.type == "percent":
         return format_percent(value, places)
     return format_decimal(value, places)
+
+
+def _places(value: float) -> int:
+    """As many decimals as the value has, at most two: no trailing zeros, and two different
+    scores never print alike (57,48 and 57,5)."""
+    for places in (0, 1):
+        if round(float(value), places) == round(float(value), 2):
+            return places
+    return 2
 
 
 def fill_placeholders(text: str, campaign: Campaign, nominee: Nominee) -> str:

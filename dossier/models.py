@@ -37,6 +37,24 @@ class ColumnSpec:
     true_values: tuple[str, ...] = ()
     false_values: tuple[str, ...] = ()
     report: bool = False
+    required: bool = True  # every nominee of `kinds` must fill it
+
+
+@dataclass(frozen=True)
+class PointsRule:
+    """ratio ≥ full_at gives `max` points; below it, ratio/100 × max (a plan's scoring row)."""
+
+    when: tuple[Condition, ...]
+    column: str
+    max: float
+    full_at: float
+
+
+@dataclass(frozen=True)
+class ComputedColumn:
+    spec: ColumnSpec
+    rules: tuple[PointsRule, ...] = ()
+    sum: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +96,7 @@ class Award:
     total: int | None = None
     require_awarded_parent: bool = False
     achievement: str = ""
+    ranks: tuple[tuple[str, float | None], ...] = ()  # (title, emulation points) by position
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,11 @@ class DocumentSpec:
     per: Literal["submission", "awardee"]
     copies: int
     form: str | None = None
+    id: str | None = None
+    max_pages: int | None = None
+    awards: tuple[str, ...] = ()  # only for awardees of these awards; empty: all
+    when: tuple[Condition, ...] = ()  # only for awardees meeting these
+    file: str | None = None  # attachments: "attachments/{id}-….pdf"
 
 
 @dataclass(frozen=True)
@@ -144,13 +168,23 @@ class Campaign:
     bien_ban: dict[str, Any]
     members: tuple[Member, ...]
     bao_cao_date: dt.date
+    computed: tuple[ComputedColumn, ...] = ()
+    ranking_file: str | None = None
+    round_id: str | None = None
+    round_name: str | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
 
     def column(self, name: str) -> ColumnSpec | None:
-        return next((c for c in self.columns if c.name == name), None)
+        """A ranking column or a computed one, by name."""
+        specs = (*self.columns, *(c.spec for c in self.computed))
+        return next((c for c in specs if c.name == name), None)
+
+    @property
+    def all_columns(self) -> tuple[ColumnSpec, ...]:
+        return (*self.columns, *(c.spec for c in self.computed))
 
 
 @dataclass(frozen=True)
@@ -176,6 +210,17 @@ class Awardee:
     amount: int | None  # prize money in đồng, None when the award carries none
     amount_basis: str  # how the amount was obtained, for the selection report
     unverified_sources: tuple[str, ...] = ()
+
+    @property
+    def rank(self) -> tuple[str, float | None] | None:
+        """(title, emulation points) of this position, where the award names ranks."""
+        ranks = self.award.ranks
+        return ranks[self.position - 1] if self.position <= len(ranks) else None
+
+    @property
+    def award_label(self) -> str:
+        """The award as the danh sách prints it, with the rank where there is one."""
+        return f"{self.award.title} ({self.rank[0]})" if self.rank else self.award.title
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,20 @@
 """Narrative text a unit writes about its achievements: achievements/<nominee id>.md.
 
-Plain text; paragraphs are separated by blank lines, lines inside a paragraph are joined.
-The text is data: it is inserted as-is (escaped), never interpreted as markup.
+Plain text in UTF-8, UTF-16 or Windows-1258 (see `charset`); paragraphs are separated by blank
+lines, lines inside a paragraph are joined. The text is data: it is inserted as-is (escaped),
+never interpreted as markup, and control characters (tabs, page breaks) become spaces.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
-from .errors import InputError
+from .charset import read_text
 from .rankings import clean_text
+
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 
 
 def narrative_file(root: Path, nominee_id: str) -> Path:
@@ -21,11 +25,8 @@ def load_narrative(root: Path, nominee_id: str) -> list[str]:
     path = narrative_file(root, nominee_id)
     if not path.is_file():
         return []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError.single(path, f"tệp không phải UTF-8 (byte {exc.start})") from None
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n")
+    text = read_text(path)
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip())
-                  for block in text.split("\n\n")]
-    return [clean_text(p) for p in paragraphs if p.strip()]
+                  for block in _BLANK_LINE.split(text)]
+    return [p for p in (clean_text(p) for p in paragraphs) if p]

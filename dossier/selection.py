@@ -55,6 +55,8 @@ def select(campaign: Campaign, nominees: list[Nominee]) -> Selection:
                                          decision_date))
                 taken.add(nominee.id)
             not_chosen += [(n, pool.group, reason) for n, reason in rest]
+    awarded = {a.nominee.id for a in awardees}
+    exclusions = [e for e in exclusions if e.nominee.id not in awarded]
     return Selection(awardees, exclusions, _unique_not_chosen(not_chosen, taken), findings)
 
 
@@ -65,22 +67,23 @@ def _decision_date(campaign: Campaign) -> dt.date:
 
 def _build_pools(campaign: Campaign, nominees: list[Nominee],
                  exclusions: list[Exclusion]) -> dict[str, _Pool]:
+    """A nominee competes in every group whose membership conditions it meets (groups may
+    overlap, as 002's 'best advisory unit' among the Sở); it receives one award at most."""
     pools = {g.id: _Pool(g, []) for g in campaign.groups}
     for nominee in nominees:
-        group = next((g for g in campaign.groups
-                      if g.kind == nominee.kind and all(holds(c, nominee) for c in g.members)),
-                     None)
-        if group is None:
+        groups = [g for g in campaign.groups
+                  if g.kind == nominee.kind and all(holds(c, nominee) for c in g.members)]
+        if not groups:
             # "belongs to no group of the plan"
             exclusions.append(Exclusion(nominee, None, "không thuộc nhóm nào của Kế hoạch"))
-            continue
-        rules = (*campaign.eligibility.get(nominee.kind, ()), *group.eligibility)
-        broken = failed(rules, nominee)
-        if broken:
-            reason = "; ".join(c.rule or f"{c.column} {c.op} {c.value}" for c in broken)
-            exclusions.append(Exclusion(nominee, group, reason))
-        else:
-            pools[group.id].ranked.append(nominee)
+        for group in groups:
+            rules = (*campaign.eligibility.get(nominee.kind, ()), *group.eligibility)
+            broken = failed(rules, nominee)
+            if broken:
+                reason = "; ".join(c.rule or f"{c.column} {c.op} {c.value}" for c in broken)
+                exclusions.append(Exclusion(nominee, group, reason))
+            else:
+                pools[group.id].ranked.append(nominee)
     for pool in pools.values():
         pool.ranked.sort(key=lambda n, g=pool.group: (*sort_key(g, n), n.id))
     return pools
@@ -127,7 +130,8 @@ def _fill_quota(award: Award, quota: Quota, pool: _Pool, taken: set[str],
     chosen, capped = _apply_cap(quota, candidates)
     rest += capped
     for position, nominee in enumerate(chosen[quota.count:], start=quota.count + 1):
-        rest.append((nominee, f"xếp thứ {position}, ngoài chỉ tiêu {quota.count:02d} của nhóm"))
+        rest.append((nominee, f"{award.title}: xếp thứ {position}, ngoài chỉ tiêu "
+                              f"{quota.count:02d} của nhóm"))
     findings = _tie_findings(award, quota, pool.group, chosen)
     if len(chosen) < quota.count:
         findings.append(Finding(
@@ -211,11 +215,9 @@ def _awardee(award: Award, group: Group, position: int, nominee: Nominee,
 
 
 def _unique_not_chosen(items, taken: set[str]):
-    seen: set[str] = set()
-    out = []
+    """One line per nominee and group: the last award that could have taken them says why."""
+    last: dict[tuple[str, str], tuple] = {}
     for nominee, group, reason in items:
-        if nominee.id in taken or nominee.id in seen:
-            continue
-        seen.add(nominee.id)
-        out.append((nominee, group, reason))
-    return out
+        if nominee.id not in taken:
+            last[(nominee.id, group.id)] = (nominee, group, reason)
+    return list(last.values())

@@ -4,41 +4,48 @@ Reviewers ask "why is unit X not on the list?" first; this answers it."""
 
 from __future__ import annotations
 
-from .models import Selection
+from .models import Awardee, Campaign, Group, Selection
 from .selection import sort_key
-from .vietnamese import format_amount
+from .vietnamese import format_amount, format_decimal
 
 
-def selection_markdown(campaign_name: str, selection: Selection) -> str:
-    lines = [f"# Kết quả xét chọn – {campaign_name}", ""]
-    groups = []
-    for item in (*[(a.group) for a in selection.awardees],
-                 *[e.group for e in selection.exclusions if e.group],
-                 *[g for _, g, _ in selection.not_chosen]):
-        if item not in groups:
-            groups.append(item)
-    for group in groups:
-        lines += [f"## {group.name}", ""]
-        chosen = sorted((a for a in selection.awardees if a.group == group),
-                        key=lambda a: (a.award.id, a.position))
-        lines += ["**Được đề nghị khen thưởng**", ""]
-        lines += [f"{a.position}. {a.nominee.name} ({a.nominee.id}) – {a.award.title}"
-                  + (f" – {format_amount(a.amount)} đồng ({a.amount_basis})"
-                     if a.amount is not None else "")
-                  for a in chosen] or ["(không có)"]
-        passed = [(n, r) for n, g, r in selection.not_chosen if g == group]
-        passed.sort(key=lambda item: sort_key(group, item[0]))
-        if passed:
-            lines += ["", "**Đủ điều kiện nhưng không được chọn**", ""]
-            lines += [f"- {n.name} ({n.id}): {r}" for n, r in passed]
-        excluded = [e for e in selection.exclusions if e.group == group]
-        if excluded:
-            lines += ["", "**Không đủ điều kiện**", ""]
-            lines += [f"- {e.nominee.name} ({e.nominee.id}): {e.reason}" for e in excluded]
-        lines.append("")
+def _chosen_line(number: int, awardee: Awardee) -> str:
+    line = f"{number}. {awardee.nominee.name} ({awardee.nominee.id}) – {awardee.award_label}"
+    if awardee.rank and awardee.rank[1] is not None:
+        line += f", cộng {format_decimal(awardee.rank[1], 0)} điểm thi đua"  # emulation points
+    if awardee.amount is not None:
+        line += f" – {format_amount(awardee.amount)} đồng ({awardee.amount_basis})"
+    return line
+
+
+def selection_markdown(campaign: Campaign, selection: Selection) -> str:
+    title = campaign.name + (f" – {campaign.round_name}" if campaign.round_name else "")
+    lines = [f"# Kết quả xét chọn – {title}", ""]
+    award_order = {award.id: index for index, award in enumerate(campaign.awards)}
+    for group in campaign.groups:
+        lines += _group_section(group, selection, award_order)
     outside = [e for e in selection.exclusions if e.group is None]
     if outside:
         lines += ["## Không thuộc nhóm nào", ""]
         lines += [f"- {e.nominee.name} ({e.nominee.id}): {e.reason}" for e in outside]
         lines.append("")
     return "\n".join(lines)
+
+
+def _group_section(group: Group, selection: Selection, award_order: dict[str, int]) -> list[str]:
+    chosen = sorted((a for a in selection.awardees if a.group == group),
+                    key=lambda a: (award_order[a.award.id], a.position))
+    passed = sorted(((n, r) for n, g, r in selection.not_chosen if g == group),
+                    key=lambda item: sort_key(group, item[0]))
+    excluded = [e for e in selection.exclusions if e.group == group]
+    if not (chosen or passed or excluded):
+        return []
+    lines = [f"## {group.name}", "", "**Được đề nghị khen thưởng**", ""]
+    lines += [_chosen_line(i, a) for i, a in enumerate(chosen, start=1)] or ["(không có)"]
+    if passed:
+        lines += ["", "**Đủ điều kiện nhưng không được chọn**", ""]
+        lines += [f"- {n.name} ({n.id}): {r}" for n, r in passed]
+    if excluded:
+        lines += ["", "**Không đủ điều kiện**", ""]
+        lines += [f"- {e.nominee.name} ({e.nominee.id}): {e.reason}" for e in excluded]
+    return [*lines, ""]

@@ -1,56 +1,117 @@
-"""YAML reading that keeps line numbers, so errors can name the line of a field."""
+"""YAML reading that keeps line numbers, so errors can name the line of a field.
+
+Safe loading only, with three departures from plain YAML 1.1 that catch what people type:
+dates stay strings (the schema checks them, we parse them); `14:00` stays the string "14:00"
+(YAML 1.1 would read it as the base-60 number 840); a key written twice in one mapping is an
+error naming both lines (YAML keeps the last one silently). Every string is normalised to NFC,
+so a name typed in decomposed Unicode compares equal to the ranking's.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .charset import read_text
 from .errors import InputError, Problem
 
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# Vietnamese readings of PyYAML's usual complaints.
+_YAML_PROBLEMS = {
+    "found character '\\t' that cannot start any token":
+        "có ký tự TAB: YAML chỉ thụt lề bằng dấu cách",  # a TAB: indent with spaces only
+    "mapping values are not allowed here":
+        "dấu ':' không đúng chỗ (thiếu dấu ngoặc kép quanh giá trị có ':'?)",
+    "could not find expected ':'": "thiếu dấu ':' sau tên trường",  # missing ':'
+    "did not find expected key": "thụt lề sai hoặc thiếu tên trường",  # bad indentation
+    "did not find expected ',' or ']'": "thiếu dấu ']' hoặc ',' trong danh sách",
+    "did not find expected ',' or '}'": "thiếu dấu '}' hoặc ',' trong nhóm trường",
+    "found unexpected end of stream": "tệp kết thúc khi chưa đóng dấu ngoặc kép",
+}
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings: the schema checks them, we parse them."""
+
+def _without_base_60(regexp: re.Pattern) -> re.Pattern:
+    return re.compile(r"(?![^\n]*:)" + regexp.pattern, regexp.flags)
 
 
-_StringDateLoader.yaml_implicit_resolvers = {
-    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+class _Loader(yaml.SafeLoader):
+    """SafeLoader: dates and times stay strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, _without_base_60(regexp) if tag in _NUMBER_TAGS else regexp)
+          for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
 def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     """Parse `path`; return the data and a map from field path to its 1-based line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError.single(path, f"tệp không phải UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError.single(path, f"không đọc được tệp: {exc.strerror}") from None
-    try:
-        node = yaml.compose(text, Loader=_StringDateLoader)
-        data = yaml.load(text, Loader=_StringDateLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "không rõ vị trí"
-        problem = getattr(exc, "problem", None) or str(exc)
-        # "lỗi cú pháp YAML" = YAML syntax error
-        raise InputError([Problem(str(path), f"lỗi cú pháp YAML ({where}): {problem}")]) from None
+    text = read_text(path)
+    loader = _Loader(text)
     lines: dict[tuple, int] = {}
-    if node is not None:
-        _collect_lines(node, (), lines)
-    return data, lines
+    duplicates: list[Problem] = []
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError.single(path, "tệp rỗng")  # empty file
+        # before constructing: construction flattens merge keys (<<) into the mappings
+        _collect_lines(node, (), lines, duplicates, str(path))
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise InputError([_syntax_problem(path, exc)]) from None
+    finally:
+        loader.dispose()
+    if duplicates:
+        raise InputError(duplicates)
+    return _nfc(data), lines
 
 
-def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
+def _syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "không rõ vị trí"
+    problem = getattr(exc, "problem", None) or str(exc)
+    problem = _YAML_PROBLEMS.get(problem, problem)
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and mark is not None and opened.line != mark.line:
+        # "in what opens at line L, column C" (an unclosed bracket or quote is found later)
+        problem += f" – trong phần mở ở dòng {opened.line + 1}, cột {opened.column + 1}"
+    # "lỗi cú pháp YAML" = YAML syntax error
+    return Problem(str(path), f"lỗi cú pháp YAML ({where}): {problem}")
+
+
+def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int],
+                   duplicates: list[Problem], file: str) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            _collect_lines(value_node, (*path, key_node.value), lines)
+            key = key_node.value
+            line = key_node.start_mark.line + 1
+            if key in seen and key != "<<":
+                dotted = ".".join(str(p) for p in (*path, key))
+                # "field written twice (also on line N): YAML would keep only the last one"
+                duplicates.append(Problem(file, f"trường bị viết hai lần (dòng {seen[key]} và "
+                                          f"dòng {line}); YAML chỉ giữ lần sau", column=dotted))
+            seen.setdefault(key, line)
+            _collect_lines(value_node, (*path, key), lines, duplicates, file)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _collect_lines(item, (*path, index), lines)
+            _collect_lines(item, (*path, index), lines, duplicates, file)
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
 
 
 def line_of(lines: dict[tuple, int], path: tuple) -> int | None:

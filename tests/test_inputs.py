@@ -77,7 +77,8 @@ def test_submission_deadline_before_the_period(campaign_dir):
 def test_misspelt_and_missing_columns(campaign_dir):
     edit_rankings(campaign_dir, lambda f: f.rename(columns={"reuse_rate": "reuse_rat"}))
     problems = {(p.row, p.column, p.message) for p in _problems(campaign_dir)}
-    assert (1, "reuse_rat", "cột không được khai báo trong campaign.yaml") in problems
+    assert (1, "reuse_rat", "cột không được khai báo trong campaign.yaml "
+                            "(có phải 'reuse_rate'?)") in problems
     assert (1, "reuse_rate", "thiếu cột bắt buộc") in problems
 
 

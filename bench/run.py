@@ -1,0 +1,268 @@
+"""Benchmark `dossier build` on synthetic campaigns (bench/generate.py), in one run:
+
+(a) our full build (the CLI, cold cache: render, convert, bundle, manifest, cache writes);
+(b) the floor: LibreOffice alone converting the very same .docx files, one batch call per
+    core, no Python around it (bench/floor.sh);
+(c) the naive way: one `soffice --convert-to pdf` process per file, timed on a sample and
+    extrapolated to every document;
+(d) incremental rebuilds with the warm cache after editing one nominee's row: a field only its
+    own report prints (a collective's address), and one the two lists print too (a person's
+    position: Tờ trình and Biên bản change as well);
+(e) peak memory: of the build's Python process, and of the bundling step alone;
+plus the render rate of compiled templates, in one process (= one core).
+
+(a) and (b) run alternately `--repeat` times and the fastest of each is kept: the machine may
+be shared. Results are merged into bench/results.json by N, and bench/README.md is rewritten
+from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+AS_OF = "2024-12-20"
+sys.path.insert(0, str(ROOT))
+
+from generate import generate  # noqa: E402
+
+PEAK_WRAPPER = """
+import json, resource, sys
+from dossier.cli import main
+try:
+    main(sys.argv[2:], prog_name="dossier")
+finally:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    open(sys.argv[1], "w").write(json.dumps([peak, children]))
+"""
+
+BUNDLE_PROBE = """
+import json, resource, sys
+from pathlib import Path
+from dossier.bundle import BundlePart, bundle
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
+bundle([BundlePart(p.stem, p) for p in pdfs], Path(sys.argv[2]), "bench")
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps([before, after]))
+"""
+
+RENDER_PROBE = """
+import datetime as dt, json, sys, time
+from pathlib import Path
+from dossier.analysis import analyse
+from dossier.render import render_docx, template_path
+start = time.perf_counter()
+analysis = analyse(Path(sys.argv[1]), dt.date(2024, 12, 20))
+analysed = time.perf_counter() - start
+plans = analysis.plans
+for plan in plans[:4]:  # compile the templates (once per build)
+    render_docx(template_path(analysis.campaign.root, plan.template), plan.context,
+                dt.date(2024, 12, 20), plan.title)
+start = time.perf_counter()
+for plan in plans:
+    render_docx(template_path(analysis.campaign.root, plan.template), plan.context,
+                dt.date(2024, 12, 20), plan.title)
+rendered = time.perf_counter() - start
+print(json.dumps({"analyse_s": analysed, "render_s": rendered, "documents": len(plans)}))
+"""
+
+
+def machine() -> dict[str, str]:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+               if line.startswith("MemTotal"))
+    office = subprocess.run(["soffice", "--version"], capture_output=True, text=True).stdout
+    return {"nproc": str(os.cpu_count()), "cpu": model, "ram": f"{kib / 1024 / 1024:.0f} GiB",
+            "libreoffice": office.strip(), "python": platform.python_version(),
+            "load": " ".join(f"{v:.2f}" for v in os.getloadavg())}
+
+
+def timed(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, **kwargs)
+    return time.perf_counter() - start
+
+
+def dossier_build(campaign: Path, out: Path, cache: Path, scratch: Path) -> dict:
+    """The CLI in a child process; wall time and its peak memory (own, and its children's)."""
+    peaks = scratch / "peak.json"
+    seconds = timed([PYTHON, "-c", PEAK_WRAPPER, str(peaks), "build", str(campaign), "--out",
+                     str(out), "--as-of", AS_OF, "--cache-dir", str(cache), "--quiet"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    own, children = json.loads(peaks.read_text())
+    return {"seconds": seconds, "peak_mb": own / 1024, "children_peak_mb": children / 1024}
+
+
+def floor(docx: list[Path], scratch: Path) -> float:
+    out = scratch / "floor"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    seconds = timed(["bash", str(HERE / "floor.sh"), str(out), str(os.cpu_count()),
+                     *map(str, docx)])
+    produced = len(list(out.glob("*.pdf")))
+    assert produced == len(docx), f"floor produced {produced} of {len(docx)} PDFs"
+    return seconds
+
+
+def naive(docx: list[Path], sample: int, scratch: Path) -> dict:
+    """One soffice per file, one after the other, a warm profile: the lists and an even
+    sample of reports, extrapolated to every report."""
+    profile = f"-env:UserInstallation=file://{scratch}/naive-profile"
+    out = scratch / "naive"
+    out.mkdir(exist_ok=True)
+
+    def one(path: Path) -> float:
+        return timed(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir",
+                      str(out), str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    one(docx[-1])  # create the profile first, as a user's would already be
+    lists, reports = docx[:2], docx[2:]
+    step = max(1, len(reports) // sample)
+    timings = [one(p) for p in reports[::step][:sample]]
+    per_report = sum(timings) / len(timings)
+    list_seconds = sum(one(p) for p in lists)
+    return {"seconds": list_seconds + per_report * len(reports), "per_report_s": per_report,
+            "sampled": len(timings)}
+
+
+def edit_row(campaign: Path, nominee_id: str, column: str, value: str) -> None:
+    path = campaign / "rankings.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["id"] == nominee_id:
+            row[column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def probe(code: str, *args: str) -> dict | list:
+    done = subprocess.run([PYTHON, "-c", code, *args], check=True, capture_output=True,
+                          text=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
+    print(f"\n== N = {n} ==", flush=True)
+    campaign = generate(n, work / "campaign")
+    out = work / "out"
+    builds, floors = [], []
+    for round_ in range(repeat):
+        cache = work / f"cache-{round_}"
+        builds.append(dossier_build(campaign, out, cache, work))
+        print(f"  (a) build: {builds[-1]['seconds']:.1f} s", flush=True)
+        docx = sorted((out / "docx").glob("*.docx"))
+        floors.append(floor(docx, work))
+        print(f"  (b) floor: {floors[-1]:.1f} s", flush=True)
+    build = min(builds, key=lambda b: b["seconds"])
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    docx = sorted((out / "docx").glob("*.docx"))
+    naive_result = naive(docx, sample, work)
+    print(f"  (c) naive: {naive_result['seconds']:.0f} s (extrapolated)", flush=True)
+    cache = work / f"cache-{repeat - 1}"
+    edit_row(campaign, "TT00001", "address", "Số 1 đường Hòa Bình (đã sửa)")
+    incremental = dossier_build(campaign, out, cache, work)["seconds"]
+    print(f"  (d) incremental (report-only field): {incremental:.1f} s", flush=True)
+    edit_row(campaign, "CN00001", "position", "Chuyên viên (đã sửa)")
+    incremental_lists = dossier_build(campaign, out, cache, work)["seconds"]
+    print(f"  (d') incremental (field in the lists): {incremental_lists:.1f} s", flush=True)
+    before, after = probe(BUNDLE_PROBE, str(out / "pdf"), str(work / "probe.pdf"))
+    rendering = probe(RENDER_PROBE, str(campaign))
+    return {
+        "n": n, "documents": len(manifest["documents"]),
+        "pages": manifest["bundle"]["pages"], "date": dt.date.today().isoformat(),
+        "build_s": build["seconds"], "builds_s": [b["seconds"] for b in builds],
+        "floor_s": min(floors), "floors_s": floors,
+        "naive_s": naive_result["seconds"], "naive_per_report_s": naive_result["per_report_s"],
+        "naive_sampled": naive_result["sampled"],
+        "incremental_s": incremental, "incremental_lists_s": incremental_lists,
+        "peak_mb": build["peak_mb"], "libreoffice_peak_mb": build["children_peak_mb"],
+        "bundle_peak_mb": after / 1024, "bundle_baseline_mb": before / 1024,
+        "analyse_s": rendering["analyse_s"],
+        "render_per_s": rendering["documents"] / rendering["render_s"],
+    }
+
+
+def ratios(r: dict) -> dict[str, float]:
+    return {"build/floor": r["build_s"] / r["floor_s"], "naive/build": r["naive_s"] / r["build_s"],
+            "incremental/build": r["incremental_s"] / r["build_s"],
+            "incremental_lists/build": r["incremental_lists_s"] / r["build_s"]}
+
+
+def table(results: list[dict]) -> str:
+    head = ("| N | docs | pages | (a) build | (b) floor | a/b (≤ 1.25) | (c) naive | c/a (≥ 15) "
+            "| (d) incr. | d/a (≤ 5 %) | (d′) incr., lists | render/core (≥ 200/s) "
+            "| peak build | peak bundling | date |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in sorted(results, key=lambda r: r["n"]):
+        k = ratios(r)
+        lines.append(
+            f"| {r['n']:,} | {r['documents']:,} | {r['pages']:,} | {r['build_s']:.1f} s "
+            f"| {r['floor_s']:.1f} s | {k['build/floor']:.2f} | {r['naive_s']:.0f} s "
+            f"| {k['naive/build']:.1f}× | {r['incremental_s']:.1f} s "
+            f"| {100 * k['incremental/build']:.1f} % | {r['incremental_lists_s']:.1f} s "
+            f"({100 * k['incremental_lists/build']:.0f} %) | {r['render_per_s']:.0f}/s "
+            f"| {r['peak_mb']:.0f} MB | {r['bundle_peak_mb']:.0f} MB "
+            f"(base {r['bundle_baseline_mb']:.0f}) | {r['date']} |".replace(",", "."))
+    return "\n".join(lines)
+
+
+def write_readme(results: list[dict], host: dict, command: str) -> None:
+    template = (HERE / "README.template.md").read_text(encoding="utf-8")
+    text = template.format(
+        table=table(results), command=command, date=dt.date.today().isoformat(),
+        machine=(f"{host['nproc']} cores ({host['cpu']}), {host['ram']} RAM, "
+                 f"{host['libreoffice']}, Python {host['python']}; load average at start "
+                 f"{host['load']}"))
+    (HERE / "README.md").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--naive-sample", type=int, default=12)
+    parser.add_argument("--work", type=Path, default=None, help="keep the files here")
+    args = parser.parse_args()
+    host = machine()
+    print("machine:", json.dumps(host, ensure_ascii=False))
+    store = HERE / "results.json"
+    results = {r["n"]: r for r in json.loads(store.read_text())} if store.exists() else {}
+    base = args.work or Path(tempfile.mkdtemp(prefix="dossier-bench-"))
+    try:
+        for n in args.sizes:
+            result = measure(n, base / f"n{n}", args.repeat, args.naive_sample)
+            result["machine"] = host
+            results[n] = result
+            print(json.dumps({"n": n, **{k: round(v, 3) for k, v in ratios(result).items()}}))
+            store.write_text(json.dumps(list(results.values()), ensure_ascii=False, indent=2)
+                             + "\n", encoding="utf-8")
+    finally:
+        if args.work is None:
+            shutil.rmtree(base, ignore_errors=True)
+    command = "bench/run " + " ".join(sys.argv[1:])
+    write_readme(list(results.values()), host, command.strip())
+    print("\n" + table(list(results.values())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""`dossier check` as data: one report per campaign (and per round), in the versioned shape of
+data_schemas/check-report.schema.json, for scheduled jobs that read JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .analysis import analyse
+from .campaign import CAMPAIGN_FILE, round_ids
+from .errors import InputError, Problem
+from .models import Finding
+
+REPORT_VERSION = 1
+SEVERITY_ORDER = ("blocking", "warning", "info")
+
+
+def campaign_dirs(paths: list[Path]) -> list[Path]:
+    """Each path is a campaign, or a folder whose sub-folders are campaigns."""
+    found: list[Path] = []
+    for path in paths:
+        if (path / CAMPAIGN_FILE).is_file() or not path.is_dir():
+            found.append(path)
+            continue
+        children = sorted(p for p in path.iterdir() if (p / CAMPAIGN_FILE).is_file())
+        found += children or [path]
+    return found
+
+
+def check_reports(paths: list[Path], as_of: dt.date) -> dict:
+    campaigns = []
+    for path in campaign_dirs(paths):
+        campaigns += _reports_for(path, as_of)
+    return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
+            "status": overall_status(campaigns), "campaigns": campaigns}
+
+
+def overall_status(campaigns: list[dict]) -> str:
+    statuses = {c["status"] for c in campaigns}
+    for status in ("error", "blocked", "warnings"):
+        if status in statuses:
+            return status
+    return "ready"
+
+
+def _reports_for(path: Path, as_of: dt.date) -> list[dict]:
+    try:
+        rounds = round_ids(path)
+    except InputError as exc:
+        return [_error_report(path, None, exc.problems)]
+    return [_one_report(path, as_of, round_id) for round_id in rounds]
+
+
+def _one_report(path: Path, as_of: dt.date, round_id: str | None) -> dict:
+    try:
+        analysis = analyse(path, as_of, round_id)
+    except InputError as exc:
+        return _error_report(path, round_id, exc.problems)
+    findings = sorted(analysis.findings, key=_display_order)
+    return {
+        "path": str(path),
+        "campaign": analysis.campaign.id,
+        "round": round_id,
+        "status": _status(findings),
+        "awardees": len(analysis.selection.awardees),
+        "deadlines": [_deadline(d, as_of) for d in analysis.campaign.deadlines],
+        "errors": [],
+        "findings": [_finding(f) for f in findings],
+    }
+
+
+def _display_order(finding: Finding) -> tuple:
+    """Deadline countdown first, then by severity."""
+    return (not finding.code.startswith("DEADLINE"), SEVERITY_ORDER.index(finding.severity))
+
+
+def _status(findings: list[Finding]) -> str:
+    severities = {f.severity for f in findings}
+    if "blocking" in severities:
+        return "blocked"
+    return "warnings" if "warning" in severities else "ready"
+
+
+def _deadline(deadline, as_of: dt.date) -> dict:
+    return {"id": deadline.id, "kind": deadline.kind, "label": deadline.label,
+            "date": deadline.date.isoformat(), "inclusive": deadline.inclusive,
+            "last_valid_day": deadline.last_valid_day.isoformat(),
+            "days_left": (deadline.last_valid_day - as_of).days}
+
+
+def _finding(finding: Finding) -> dict:
+    return {"code": finding.code, "severity": finding.severity, "message": finding.message,
+            "nominees": list(finding.nominees), "file": finding.file}
+
+
+def _error_report(path: Path, round_id: str | None, problems: list[Problem]) -> dict:
+    return {"path": str(path), "campaign": None, "round": round_id, "status": "error",
+            "awardees": 0, "deadlines": [], "findings": [],
+            "errors": [{"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+                       for p in problems]}

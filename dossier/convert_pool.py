@@ -1,0 +1,336 @@
+"""The local converter: a pool of headless LibreOffice workers converting batches.
+
+- `jobs` workers (default: the cores we may use), each with its own profile directory
+  (-env:UserInstallation), so they run side by side without touching the user's settings.
+- Documents are cut into batches, a few per worker, taken from a shared queue: one soffice
+  start per batch, as close to "one batch call per core" as isolation allows.
+- Every batch runs in its own session (process group). It has a deadline scaled by the
+  estimated page count of its documents, and a stall limit: LibreOffice prints a line per
+  document, and a document that takes longer than its allowance counts as a hang.
+- On a hang or a crash the whole process group is killed (by the batch's own pid, never by
+  name), the worker's profile is reset, the documents already converted are kept, and the
+  rest is queued again: the first missing document alone (LibreOffice converts in order, so
+  it is the suspect) and the others split in halves, until the bad document is alone: it is
+  reported by name, the others are converted. Documents LibreOffice went through but could
+  not open (it says so and goes on) are reported at once; documents it skipped (it silently
+  ignores the files after about the 247th of one call) are queued again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import math
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .convert import (
+    Conversion,
+    Progress,
+    Timeouts,
+    check_fonts,
+    default_jobs,
+    estimate_pages,
+    find_soffice,
+    pdf_complete,
+)
+from .errors import ToolError
+
+MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 247th of a call
+MAX_FAILURES = 10
+POLL_S = 0.1
+
+
+@dataclass
+class _Batch:
+    documents: list[Path]
+    pages: list[int]
+
+    def halves(self) -> list[_Batch]:
+        middle = len(self.documents) // 2
+        return [_Batch(self.documents[:middle], self.pages[:middle]),
+                _Batch(self.documents[middle:], self.pages[middle:])]
+
+
+@dataclass
+class _Outcome:
+    done: list[Path]
+    missing: list[Path]
+    reason: str  # why the missing ones are missing
+    broken: bool  # hung or crashed: the profile may be damaged
+    attempted: int  # documents LibreOffice reported on (converted or "Error:"), in order
+
+
+class _Output:
+    """Reads a batch's output as it comes; counts the documents LibreOffice reports."""
+
+    def __init__(self, stream: io.BufferedReader, on_document):
+        self.started = 0
+        self.errors = 0
+        self.last = time.monotonic()
+        self.tail: deque[str] = deque(maxlen=20)
+        self._on_document = on_document
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: io.BufferedReader) -> None:
+        for raw in stream:
+            line = raw.decode(errors="replace").strip()
+            self.tail.append(line)
+            if line.startswith("convert "):
+                self.started += 1
+                self.last = time.monotonic()
+                self._on_document()
+            elif line.startswith("Error:"):  # "Error: source file could not be loaded"
+                self.errors += 1
+                self.last = time.monotonic()
+
+    def join(self) -> None:
+        self._thread.join(timeout=5)
+
+
+@dataclass
+class _State:
+    """What the workers share, under `lock`."""
+
+    total: int
+    progress: Progress | None
+    max_failures: int
+    queue: deque[_Batch] = field(default_factory=deque)
+    active: int = 0
+    confirmed: int = 0
+    live: int = 0
+    aborted: bool = False
+    result: Conversion = field(default_factory=Conversion)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+
+    def report(self) -> None:
+        if self.progress:
+            self.progress(min(self.total, self.confirmed + self.live), self.total)
+
+
+class LocalPool:
+    """Converter back-end: `jobs` local LibreOffice workers."""
+
+    def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
+                 profile_root: Path | None = None, timeouts: Timeouts | None = None,
+                 max_batch: int = MAX_BATCH, max_failures: int = MAX_FAILURES):
+        self.jobs = max(1, jobs or default_jobs())
+        self.soffice = soffice
+        self.profile_root = profile_root
+        self.timeouts = timeouts or Timeouts()
+        self.max_batch = max_batch
+        self.max_failures = max_failures
+        self._version: str | None = None
+        self._font: str | None = None
+
+    def check(self) -> None:
+        self.soffice = self.soffice or find_soffice()
+        self._font = self._font or check_fonts()
+
+    @property
+    def version(self) -> str:
+        if self._version is None:
+            self.check()
+            assert self.soffice is not None
+            printed = subprocess.run([self.soffice, "--version"], capture_output=True, text=True,
+                                     timeout=120, check=False).stdout.strip()
+            self._version = f"{printed or self.soffice}; font: {self._font}"
+        return self._version
+
+    def plan(self, documents: list[Path]) -> list[_Batch]:
+        """A multiple of `jobs` batches of at most `max_batch` documents, in order."""
+        count = self.jobs * math.ceil(len(documents) / (self.jobs * self.max_batch))
+        size = math.ceil(len(documents) / count)
+        return [_Batch(documents[i:i + size], [estimate_pages(d) for d in documents[i:i + size]])
+                for i in range(0, len(documents), size)]
+
+    def convert(self, documents: list[Path], out_dir: Path,
+                progress: Progress | None = None) -> Conversion:
+        if not documents:
+            return Conversion()
+        self.check()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        state = _State(len(documents), progress, self.max_failures)
+        state.queue.extend(self.plan(documents))
+        with self._profiles(min(self.jobs, len(state.queue))) as profiles:
+            workers = [threading.Thread(target=self._work, args=(state, profile, out_dir),
+                                        daemon=True) for profile in profiles]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        if state.aborted:
+            failed = "; ".join(f"{d.name} ({r})" for d, r in state.result.failed.items())
+            # "LibreOffice failed on too many documents, stopped: …"
+            raise ToolError(f"LibreOffice lỗi với quá nhiều văn bản (hơn {self.max_failures}), "
+                            f"đã dừng: {failed}")
+        return state.result
+
+    @contextlib.contextmanager
+    def _profiles(self, count: int) -> Iterator[list[Path]]:
+        """A profile folder per worker: temporary, or kept under `profile_root` (a profile
+        LibreOffice has already set up starts faster), each locked while a worker uses it."""
+        if self.profile_root is None:
+            root = Path(tempfile.mkdtemp(prefix="dossier-lo-"))
+            try:
+                yield [root / f"worker-{i}" for i in range(count)]
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
+            return
+        self.profile_root.mkdir(parents=True, exist_ok=True)
+        locks: list[int] = []
+        profiles: list[Path] = []
+        try:
+            index = 0
+            while len(profiles) < count:
+                lock = _try_lock(self.profile_root / f"worker-{index}.lock")
+                if lock is not None:
+                    locks.append(lock)
+                    profiles.append(self.profile_root / f"worker-{index}")
+                index += 1
+            yield profiles
+        finally:
+            for lock in locks:
+                os.close(lock)  # releases the lock
+
+    def _work(self, state: _State, profile: Path, out_dir: Path) -> None:
+        while (batch := self._next(state)) is not None:
+            requeue: list[_Batch] = []
+            try:
+                outcome = self._run(batch, profile, out_dir, state)
+                if outcome.broken:
+                    shutil.rmtree(profile, ignore_errors=True)  # restart on a fresh profile
+                requeue = self._settle(state, batch, outcome, out_dir)
+            finally:
+                with state.lock:
+                    state.queue.extendleft(reversed(requeue))
+                    state.active -= 1
+                    state.lock.notify_all()
+
+    @staticmethod
+    def _next(state: _State) -> _Batch | None:
+        with state.lock:
+            while not state.queue and state.active and not state.aborted:
+                state.lock.wait()
+            if not state.queue or state.aborted:
+                return None
+            state.active += 1
+            return state.queue.popleft()
+
+    @staticmethod
+    def _settle(state: _State, batch: _Batch, outcome: _Outcome, out_dir: Path) -> list[_Batch]:
+        with state.lock:
+            for doc in outcome.done:
+                state.result.pdfs[doc] = out_dir / f"{doc.stem}.pdf"
+            state.confirmed += len(outcome.done)
+            state.report()
+            if not outcome.missing:
+                return []
+            if outcome.broken and len(outcome.missing) > 1:
+                return _isolate(batch, outcome.missing)
+            # alone, or LibreOffice ended normally: it reported on the first `attempted`
+            # documents (those missing could not be opened) and skipped the rest, if any
+            tried = set(batch.documents[:outcome.attempted or len(batch.documents)])
+            for doc in outcome.missing:
+                if doc in tried or outcome.broken:
+                    state.result.failed[doc] = outcome.reason
+            state.aborted = len(state.result.failed) > state.max_failures
+        untried = [d for d in outcome.missing if d not in state.result.failed]
+        return [_Batch(untried, [estimate_pages(d) for d in untried])] if untried else []
+
+    def _run(self, batch: _Batch, profile: Path, out_dir: Path, state: _State) -> _Outcome:
+        pdfs = [out_dir / f"{doc.stem}.pdf" for doc in batch.documents]
+        for pdf in pdfs:
+            pdf.unlink(missing_ok=True)
+        command = [str(self.soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                   "--invisible", "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+                   "--convert-to", "pdf", "--outdir", str(out_dir),
+                   *map(str, batch.documents)]
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+
+        def on_document() -> None:
+            with state.lock:
+                state.live += 1
+                state.report()
+
+        output = _Output(process.stdout, on_document)  # type: ignore[arg-type]
+        try:
+            hung = self._wait(process, output, batch)
+        finally:
+            kill_group(process)  # whatever happened, nothing of this batch outlives it
+            output.join()
+        with state.lock:
+            state.live -= output.started
+        done = [d for d, pdf in zip(batch.documents, pdfs, strict=True) if pdf_complete(pdf)]
+        missing = [d for d in batch.documents if d not in set(done)]
+        return _Outcome(done, missing, self._reason(hung, process.returncode, output),
+                        bool(hung) or process.returncode != 0, output.started + output.errors)
+
+    def _wait(self, process: subprocess.Popen, output: _Output, batch: _Batch) -> str:
+        """Wait for the batch; return "" when it ended, or why it was stopped."""
+        start = time.monotonic()
+        deadline = start + self.timeouts.batch(batch.pages)
+        while process.poll() is None:
+            now = time.monotonic()
+            current = min(output.started, len(batch.pages) - 1)
+            allowance = self.timeouts.document(max(batch.pages[max(0, current - 1):current + 1]))
+            since = output.last if output.started else start + self.timeouts.startup_s
+            if now > deadline:
+                return f"quá thời gian cả lô {deadline - start:.0f} giây"  # batch deadline
+            if now - since > allowance:
+                return f"treo quá {allowance:.0f} giây"  # hung longer than the allowance
+            time.sleep(POLL_S)
+        return ""
+
+    @staticmethod
+    def _reason(hung: str, returncode: int | None, output: _Output) -> str:
+        if hung:
+            return f"LibreOffice {hung}"
+        if returncode:
+            detail = " | ".join(line for line in output.tail if line)[-300:]
+            # "LibreOffice stopped abnormally (code …)"
+            return f"LibreOffice dừng bất thường (mã {returncode}){': ' + detail if detail else ''}"
+        return "LibreOffice không mở được tệp"  # "LibreOffice could not open the file"
+
+
+def _isolate(batch: _Batch, missing: list[Path]) -> list[_Batch]:
+    """After a hang or crash: LibreOffice works in order, so the first missing document is the
+    suspect; retry it alone, and the others split in halves (a wrong guess still converges)."""
+    pages = dict(zip(batch.documents, batch.pages, strict=True))
+    suspect, rest = missing[0], missing[1:]
+    retry = [_Batch([suspect], [pages[suspect]])]
+    if rest:
+        retry += [half for half in _Batch(rest, [pages[d] for d in rest]).halves()
+                  if half.documents]
+    return retry
+
+
+def _try_lock(path: Path) -> int | None:
+    """An open descriptor holding an exclusive lock on `path`, or None if another holds it."""
+    handle = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        return None
+    return handle
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """Kill the process group led by `process` (its own session) and reap the leader."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)

@@ -1,0 +1,87 @@
+"""`dossier check` for scheduled jobs: JSON against its schema, many campaigns, exit statuses,
+and the deadlines calendar."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from dossier.campaign import load_schema
+from dossier.cli import main
+
+from .conftest import EXAMPLE, set_cell
+
+
+def _check(args: list[str]):
+    result = CliRunner().invoke(main, ["check", *args, "--format", "json"])
+    report = json.loads(result.output)
+    jsonschema.validate(report, load_schema("check-report.schema.json"),
+                        format_checker=jsonschema.FormatChecker())
+    return result.exit_code, report
+
+
+@pytest.mark.parametrize("as_of, status, exit_code, days_left", [
+    ("2024-11-01", "warnings", 0, 58),      # open; warnings (a Sunday last day, unverified figure)
+    ("2024-12-29", "warnings", 0, 0),       # the last valid day itself
+    ("2024-12-30", "blocked", 1, -1),       # the day the plan names is already too late
+])
+def test_report_matches_schema_and_reads_the_deadline(as_of, status, exit_code, days_left):
+    code, report = _check([str(EXAMPLE), "--as-of", as_of])
+    assert code == exit_code
+    [campaign] = report["campaigns"]
+    assert campaign["status"] == status == report["status"]
+    [deadline] = campaign["deadlines"]
+    assert deadline["last_valid_day"] == "2024-12-29" and deadline["inclusive"] is False
+    assert deadline["days_left"] == days_left
+    assert campaign["findings"][0]["code"].startswith("DEADLINE")  # the countdown comes first
+
+
+def test_a_folder_of_campaigns_is_checked_one_by_one(tmp_path):
+    shutil.copytree(EXAMPLE, tmp_path / "a-good")
+    shutil.copytree(EXAMPLE, tmp_path / "b-broken")
+    set_cell(tmp_path / "b-broken", "TT01", "reuse_rate", "abc")
+    code, report = _check([str(tmp_path), "--as-of", "2024-12-01"])
+    assert code == 2  # one campaign's bad input
+    good, broken = report["campaigns"]
+    assert good["status"] == "warnings" and good["awardees"] == 6
+    assert broken["status"] == "error"
+    [error] = broken["errors"]
+    assert error["row"] == 2 and error["column"] == "reuse_rate"
+    assert error["file"].endswith("rankings.csv")
+
+
+def test_check_writes_nothing(tmp_path):
+    campaign = tmp_path / "campaign"
+    shutil.copytree(EXAMPLE, campaign)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    _check([str(campaign), "--as-of", "2024-12-01"])
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_text_output_is_grouped_and_readable():
+    result = CliRunner().invoke(main, ["check", str(EXAMPLE), "--as-of", "2024-12-30"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "bị chặn" in lines[0]
+    assert "DEADLINE_PASSED" in lines[1]
+
+
+def test_calendar_has_every_deadline_with_reminders(tmp_path):
+    out = tmp_path / "deadlines.ics"
+    result = CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    calendar = Calendar.from_ical(out.read_bytes())
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "2024-12-29"
+    assert "Văn phòng Ủy ban nhân dân thành phố" in str(event.get("summary"))
+    assert "trước ngày 30 tháng 12 năm 2024" in str(event.get("description"))
+    triggers = sorted(a.decoded("trigger").days for a in event.walk("VALARM"))
+    assert triggers == [-14, -7, -3, -1]
+    again = tmp_path / "again.ics"
+    CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", str(again)])
+    assert again.read_bytes() == out.read_bytes()

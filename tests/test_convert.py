@@ -1,0 +1,199 @@
+"""The conversion pool: a document that makes LibreOffice fail, crash or hang is reported by
+name, every other document is converted, and no soffice process is left behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from dossier.analysis import analyse
+from dossier.convert import (
+    Timeouts,
+    check_fonts,
+    convert_to_pdf,
+    make_converter,
+    pdf_complete,
+    validate_spec,
+)
+from dossier.convert_pool import LocalPool
+from dossier.errors import ToolError
+from dossier.render import render_docx, template_path
+
+from .conftest import AS_OF, EXAMPLE
+
+FAKE_SOFFICE = f"""#!{sys.executable}
+# Stands in for soffice: "converts" by copying $FAKE_PDF, prints LibreOffice's progress line;
+# hangs (with a child process in its group) on a file named *hang*, aborts on *crash*, cannot
+# open *bad*, and silently ignores the files after the $FAKE_LIMIT-th.
+import os, shutil, subprocess, sys
+args = sys.argv[1:]
+if "--version" in args:
+    print("FakeOffice 1.0")
+    sys.exit(0)
+out = args[args.index("--outdir") + 1]
+profile = next(a for a in args if a.startswith("-env:UserInstallation="))
+limit = int(os.environ.get("FAKE_LIMIT", "1000"))  # like LibreOffice's ~247 files a call
+for doc in [a for a in args if a.endswith(".docx")][:limit]:
+    stem = os.path.splitext(os.path.basename(doc))[0]
+    if "bad" in stem:
+        print("Error: source file could not be loaded", flush=True)
+        continue
+    if "hang" in stem:
+        subprocess.run(["sh", "-c", "sleep 300; true", profile])
+    if "crash" in stem:
+        os._exit(134)
+    pdf = os.path.join(out, stem + ".pdf")
+    print(f"convert {{doc}} -> {{pdf}} using filter : writer_pdf_Export", flush=True)
+    shutil.copyfile(os.environ["FAKE_PDF"], pdf)
+"""
+FAST = Timeouts(startup_s=1, per_document_s=0.5, per_page_s=0)
+
+
+def _orphans(marker: Path) -> list[str]:
+    found = subprocess.run(["pgrep", "-af", str(marker)], capture_output=True, text=True)
+    return [line for line in found.stdout.splitlines() if "pgrep" not in line]
+
+
+@pytest.fixture
+def fake_soffice(tmp_path, monkeypatch) -> str:
+    pdf = tmp_path / "blank.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    monkeypatch.setenv("FAKE_PDF", str(pdf))
+    script = tmp_path / "bin" / "soffice"
+    script.parent.mkdir()
+    script.write_text(FAKE_SOFFICE, encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return str(script)
+
+
+def _documents(folder: Path, names: list[str]) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    paths = [folder / f"{name}.docx" for name in names]
+    for path in paths:
+        path.write_bytes(b"PK fake docx")
+    return paths
+
+
+@pytest.mark.parametrize("bad", ["07-hang", "07-crash"])
+def test_bad_document_is_isolated_and_reported(tmp_path, fake_soffice, bad):
+    names = [f"{i:02d}-ok" for i in range(1, 13) if i != 7]
+    docs = _documents(tmp_path / "docx", [*names[:6], bad, *names[6:]])
+    profiles = tmp_path / "profiles"
+    pool = LocalPool(jobs=2, soffice=fake_soffice, profile_root=profiles, timeouts=FAST,
+                     max_batch=4)
+    pool._font = "Liberation Serif"  # the fake soffice needs no fonts
+    result = pool.convert(docs, tmp_path / "pdf")
+    assert [d.name for d in result.failed] == [f"{bad}.docx"]
+    reason = result.failed[tmp_path / "docx" / f"{bad}.docx"]
+    assert ("treo" in reason or "thời gian" in reason) if bad.endswith("hang") else (
+        "mã 134" in reason), reason
+    assert sorted(d.stem for d in result.pdfs) == sorted(names)
+    assert all(pdf_complete(p) for p in result.pdfs.values())
+    assert _orphans(profiles) == []
+
+
+def test_skipped_files_are_converted_and_unreadable_ones_reported(tmp_path, fake_soffice,
+                                                                 monkeypatch):
+    monkeypatch.setenv("FAKE_LIMIT", "3")
+    names = [f"{i:02d}-ok" for i in range(10)]
+    names[4] = "04-bad"
+    docs = _documents(tmp_path / "docx", names)
+    pool = LocalPool(jobs=2, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST,
+                     max_batch=8)
+    pool._font = "Liberation Serif"
+    result = pool.convert(docs, tmp_path / "pdf")
+    assert [d.name for d in result.failed] == ["04-bad.docx"]
+    assert "không mở được" in result.failed[docs[4]]
+    assert sorted(result.pdfs) == sorted(d for d in docs if d != docs[4])
+
+
+def test_progress_counts_every_document(tmp_path, fake_soffice):
+    docs = _documents(tmp_path / "docx", [f"{i:02d}" for i in range(10)])
+    seen: list[tuple[int, int]] = []
+    pool = LocalPool(jobs=2, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST,
+                     max_batch=3)
+    pool._font = "Liberation Serif"
+    pool.convert(docs, tmp_path / "pdf", lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (10, 10)
+    assert all(total == 10 and 0 <= done <= 10 for done, total in seen)
+
+
+def test_too_many_failures_stop_the_pool(tmp_path, fake_soffice):
+    docs = _documents(tmp_path / "docx", [f"{i:02d}-crash" for i in range(5)])
+    pool = LocalPool(jobs=1, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST,
+                     max_failures=2)
+    pool._font = "Liberation Serif"
+    with pytest.raises(ToolError, match="quá nhiều"):
+        pool.convert(docs, tmp_path / "pdf")
+    assert _orphans(tmp_path / "p") == []
+
+
+def test_plan_gives_each_worker_as_many_batches(tmp_path):
+    pool = LocalPool(jobs=2)
+    docs = [tmp_path / f"{i}.docx" for i in range(1000)]
+    sizes = [len(b.documents) for b in pool.plan(docs)]
+    assert sizes == [167] * 5 + [165]
+    assert [len(b.documents) for b in LocalPool(jobs=2).plan(docs[:3])] == [2, 1]
+
+
+def _render_example(folder: Path, count: int) -> list[Path]:
+    analysis = analyse(EXAMPLE, AS_OF)
+    folder.mkdir()
+    paths = []
+    for plan in analysis.plans[:count]:
+        path = folder / f"{plan.stem}.docx"
+        path.write_bytes(render_docx(template_path(EXAMPLE, plan.template), plan.context,
+                                     dt.date(2024, 12, 20), plan.title))
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_real_libreoffice_reports_a_corrupt_docx(tmp_path):
+    docs = _render_example(tmp_path / "docx", 3)
+    corrupt = tmp_path / "docx" / "02b-hong.docx"
+    corrupt.write_bytes(docs[0].read_bytes()[:3000])  # a truncated zip
+    docs.insert(2, corrupt)
+    profiles = tmp_path / "profiles"
+    pool = LocalPool(jobs=2, profile_root=profiles, max_batch=2)
+    result = pool.convert(docs, tmp_path / "pdf")
+    assert list(result.failed) == [corrupt]
+    assert "không mở được" in result.failed[corrupt]
+    assert sorted(result.pdfs) == sorted(d for d in docs if d != corrupt)
+    assert all(pdf_complete(p) for p in result.pdfs.values())
+    assert _orphans(profiles) == []
+    with pytest.raises(ToolError, match="02b-hong.docx"):
+        convert_to_pdf([docs[0], corrupt], tmp_path / "again",
+                       LocalPool(jobs=1, profile_root=profiles))
+    assert _orphans(profiles) == []
+
+
+def test_missing_fonts_say_how_to_install(tmp_path, monkeypatch):
+    fake = tmp_path / "fc-list"
+    fake.write_text("#!/bin/sh\necho 'DejaVu Sans'\necho 'DejaVu Serif,DejaVu Serif Condensed'\n",
+                    encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(ToolError, match="fonts-liberation2"):
+        check_fonts()
+
+
+def test_converter_specs():
+    assert validate_spec("local") == "local"
+    assert validate_spec("unoserver://10.0.0.5:2003,[::1]:2004")
+    for bad in ("soffice", "unoserver://", "unoserver://host", "unoserver://h:99999"):
+        with pytest.raises(ValueError):
+            validate_spec(bad)
+    assert isinstance(make_converter(None, jobs=3), LocalPool)
+    assert make_converter("local", jobs=3).jobs == 3
