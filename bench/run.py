@@ -226,13 +226,16 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_readme(results: list[dict], host: dict, command: str) -> None:
+def write_readme(results: list[dict]) -> None:
+    runs = []
+    for r in sorted(results, key=lambda r: r["n"]):
+        host = r["machine"]
+        runs.append(f"- N = {r['n']:,}: `{r.get('command', 'bench/run')}` on {r['date']}; "
+                    f"{host['nproc']} cores ({host['cpu']}), {host['ram']} RAM, "
+                    f"{host['libreoffice']}, Python {host['python']}; load average at start "
+                    f"{host['load']}".replace(",", ".", 1))
     template = (HERE / "README.template.md").read_text(encoding="utf-8")
-    text = template.format(
-        table=table(results), command=command, date=dt.date.today().isoformat(),
-        machine=(f"{host['nproc']} cores ({host['cpu']}), {host['ram']} RAM, "
-                 f"{host['libreoffice']}, Python {host['python']}; load average at start "
-                 f"{host['load']}"))
+    text = template.format(table=table(results), runs="\n".join(runs))
     (HERE / "README.md").write_text(text, encoding="utf-8")
 
 
@@ -242,16 +245,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--naive-sample", type=int, default=12)
     parser.add_argument("--work", type=Path, default=None, help="keep the files here")
+    parser.add_argument("--readme-only", action="store_true",
+                        help="only rewrite README.md from results.json")
     args = parser.parse_args()
-    host = machine()
-    print("machine:", json.dumps(host, ensure_ascii=False))
     store = HERE / "results.json"
     results = {r["n"]: r for r in json.loads(store.read_text())} if store.exists() else {}
+    if args.readme_only:
+        write_readme(list(results.values()))
+        return
+    host = machine()
+    print("machine:", json.dumps(host, ensure_ascii=False))
+    command = ("bench/run " + " ".join(sys.argv[1:])).strip()
     base = args.work or Path(tempfile.mkdtemp(prefix="dossier-bench-"))
     try:
         for n in args.sizes:
             result = measure(n, base / f"n{n}", args.repeat, args.naive_sample)
             result["machine"] = host
+            result["command"] = command
             results[n] = result
             print(json.dumps({"n": n, **{k: round(v, 3) for k, v in ratios(result).items()}}))
             store.write_text(json.dumps(list(results.values()), ensure_ascii=False, indent=2)
@@ -259,8 +269,7 @@ def main() -> None:
     finally:
         if args.work is None:
             shutil.rmtree(base, ignore_errors=True)
-    command = "bench/run " + " ".join(sys.argv[1:])
-    write_readme(list(results.values()), host, command.strip())
+    write_readme(list(results.values()))
     print("\n" + table(list(results.values())))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from . import __version__, atomic_output
 from .analysis import Analysis, analyse
 from .bundle import BundlePart, bundle, page_count
 from .cache import Cache
+from .campaign import round_ids
+from .checks import page_limit_findings
 from .convert import Converter, make_converter, raise_for_failures
 from .fast_verify import amount_word_findings
 from .models import Finding
@@ -59,15 +62,30 @@ class _Options:
     cache: Cache | None
 
 
+def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = None,
+                 **options) -> list[BuildResult]:
+    """Build a campaign; one with rounds (sơ kết, tổng kết) builds each round, or the one
+    named, into `out/<round id>/`. Every round is checked before any is written."""
+    rounds = round_ids(root)
+    if rounds == [None]:
+        return [build(root, out, as_of, **options)]
+    chosen = [round_id] if round_id else rounds
+    blocking = [f for r in chosen for f in analyse(root, as_of, r).blocking]
+    if blocking:
+        raise BlockingFindings(blocking)
+    return [build(root, out / r, as_of, round_id=r, **options) for r in chosen]
+
+
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
           progress: Progress | None = None, jobs: int | None = None,
-          converter: Converter | str | None = None, cache: Cache | None = None) -> BuildResult:
+          converter: Converter | str | None = None, cache: Cache | None = None,
+          round_id: str | None = None) -> BuildResult:
     """Check, render, convert, bundle; write `out` whole or not at all.
 
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
-    (None: render and convert everything)."""
-    analysis = analyse(root, as_of)
+    (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
+    analysis = analyse(root, as_of, round_id)
     if analysis.blocking:
         raise BlockingFindings(analysis.blocking)
     report = progress or (lambda stage, done, total: None)
@@ -84,6 +102,7 @@ def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
 class _Rendered:
     path: Path
     sha256: str
+    supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
 
 
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
@@ -111,6 +130,10 @@ def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
     cache = options.cache
     docs, fresh = [], []
     for index, plan in enumerate(analysis.plans, start=1):
+        if plan.attachment is not None:
+            docs.append(_copy_attachment(plan.attachment, docx_dir.parent / "attachments",
+                                         plan.stem))
+            continue
         template = template_path(analysis.campaign.root, plan.template)
         doc_date = _doc_date(analysis, plan.kind)
         key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
@@ -132,6 +155,14 @@ def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
     return docs
 
 
+def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
+    """Supplied PDFs were validated by the checks; they go into the output unchanged."""
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{stem}.pdf"
+    shutil.copyfile(source, target)
+    return _Rendered(target, _sha256(target), supplied=True)
+
+
 def _converter(options: _Options) -> Converter:
     if options.converter is None or isinstance(options.converter, str):
         profiles = options.cache.profiles if options.cache else None
@@ -144,11 +175,12 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     converter = _converter(options)
     pdf_dir = staging / "pdf"
     pdf_dir.mkdir()
-    pdf_paths = [pdf_dir / f"{doc.path.stem}.pdf" for doc in docs]
+    pdf_paths = [doc.path if doc.supplied else pdf_dir / f"{doc.path.stem}.pdf" for doc in docs]
     keys = ([options.cache.pdf_key(doc.sha256, converter.version) for doc in docs]
             if options.cache else [])
     cached = _cached_pdfs(options.cache, keys, pdf_paths)
-    missing = [doc.path for doc, pages in zip(docs, cached, strict=True) if pages is None]
+    missing = [doc.path for doc, pages in zip(docs, cached, strict=True)
+               if pages is None and not doc.supplied]
     total, hits = len(docs), len(docs) - len(missing)
     options.report("convert", hits, total)
     if missing:
@@ -165,13 +197,17 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
                     f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
                     lambda done, n: options.report("bundle", done, n), chunks=options.cache)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
+    too_long = page_limit_findings(analysis.plans, counts)
+    if too_long:
+        raise BlockingFindings(too_long)
     return pdf_paths, counts
 
 
 def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
     if cache is None:
         return [None] * len(targets)
-    return [cache.get_pdf(key, target) for key, target in zip(keys, targets, strict=True)]
+    return [None if target.is_file() else cache.get_pdf(key, target)
+            for key, target in zip(keys, targets, strict=True)]
 
 
 def _store_pdfs(cache: Cache | None, keys: list[str], docs: list[_Rendered],
@@ -207,12 +243,15 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
             "kind": plan.kind,
             "title": plan.title,
             "nominee_id": plan.nominee_id,
-            "template": plan.template,
-            "docx": doc.path.relative_to(staging).as_posix(),
+            "template": plan.template or None,
+            "docx": None if doc.supplied else doc.path.relative_to(staging).as_posix(),
             "sha256": doc.sha256,
             "required_copies": plan.copies,
         }
-        if pdf_paths:
+        if doc.supplied:
+            entry["pdf"] = doc.path.relative_to(staging).as_posix()
+            entry["pages"] = page_count(doc.path)
+        elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
         documents.append(entry)
@@ -221,6 +260,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         "manifest_version": 1,
         "generator": f"dossier {__version__}",
         "campaign": campaign.id,
+        "round": campaign.round_id,
         "regime": campaign.regime,
         "as_of": analysis.as_of.isoformat(),
         "required_documents": [

@@ -57,15 +57,9 @@ class Uncacheable(TypeError):
     """The context holds a value whose content we cannot serialise: render it every time."""
 
 
-def canonical(value: Any) -> Any:
-    """A JSON-able form of a context value that changes whenever the value's content does."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict):
-        # in order: a template that loops over a dict prints it in this order
-        return {"{}": [[str(k), canonical(v)] for k, v in value.items()]}
-    if isinstance(value, list | tuple):
-        return [canonical(v) for v in value]
+def _encode(value: Any) -> Any:
+    """JSON for the values json does not know; dicts keep their order (a template that loops
+    over a dict prints it in that order), true and 1 stay apart."""
     if isinstance(value, dt.date):
         return {"date": value.isoformat()}
     if isinstance(value, RichText):
@@ -74,8 +68,11 @@ def canonical(value: Any) -> Any:
 
 
 def digest(*parts: Any) -> str:
-    payload = json.dumps([canonical(p) for p in parts], ensure_ascii=False,
-                         separators=(",", ":"))
+    """sha256 of the parts' content; Uncacheable when a value's content cannot be read."""
+    try:
+        payload = json.dumps(parts, default=_encode, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:  # also: dict keys that are not strings or numbers
+        raise Uncacheable(str(exc)) from None
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

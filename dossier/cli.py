@@ -24,7 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .build import BlockingFindings, build
+from .build import BlockingFindings, build_rounds
 from .cache import Cache
 from .calendar_ics import deadlines_calendar
 from .check_report import check_reports
@@ -108,17 +108,22 @@ def _converter_spec(ctx, param, value: str | None) -> str | None:
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục bộ nhớ đệm (mặc định: $DOSSIER_CACHE_DIR, "
                    "$XDG_CACHE_HOME/dossier hoặc ~/.cache/dossier).")
+@click.option("--round", "round_id", default=None, metavar="ID",
+              help="Chỉ tạo một đợt (sơ kết, tổng kết…) của kế hoạch có nhiều đợt.")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ.")
 def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_pdf: bool,
                   jobs: int | None, converter: str | None, no_cache: bool,
-                  cache_dir: Path | None, quiet: bool) -> None:
-    """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ."""
+                  cache_dir: Path | None, round_id: str | None, quiet: bool) -> None:
+    """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ.
+
+    A campaign with rounds builds each round (or the one named) into OUT/<round>/."""
     as_of = as_of or today_in_vietnam()
     cache = None if no_cache else Cache(cache_dir)
     try:
         with _progress(quiet) as report:
-            result = build(campaign_dir, out_dir, as_of, pdf=not no_pdf, progress=report,
-                           jobs=jobs, converter=converter, cache=cache)
+            results = build_rounds(campaign_dir, out_dir, as_of, round_id, pdf=not no_pdf,
+                                   progress=report, jobs=jobs, converter=converter,
+                                   cache=cache)
     except InputError as exc:
         _print_problems(exc)
         sys.exit(2)
@@ -134,9 +139,10 @@ def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_p
         err.print("[bold red]Không ghi được kết quả:[/] ", end="")  # "cannot write the output"
         err.print(str(exc), markup=False)
         sys.exit(2)
-    _print_findings([f for f in result.analysis.findings if f.severity != "info"], err)
-    if not quiet:
-        _summary(result)
+    for result in results:
+        _print_findings([f for f in result.analysis.findings if f.severity != "info"], err)
+        if not quiet:
+            _summary(result)
 
 
 class _progress:
@@ -191,7 +197,9 @@ def _summary(result) -> None:
     selection = result.analysis.selection
     total = sum(a.amount or 0 for a in selection.awardees)
     collectives = sum(1 for a in selection.awardees if a.nominee.kind == "tap_the")
-    out.print(f"[bold green]Đã tạo hồ sơ[/] {result.analysis.campaign.name}", markup=True)
+    campaign = result.analysis.campaign
+    name = campaign.name + (f" – {campaign.round_name}" if campaign.round_name else "")
+    out.print(f"[bold green]Đã tạo hồ sơ[/] {escape(name)}")
     out.print(f"  Khen thưởng: {collectives} tập thể, {len(selection.awardees) - collectives} "
               f"cá nhân; tổng tiền thưởng {format_amount(total)} đồng", markup=False)
     out.print(f"  Văn bản: {result.documents}; số trang: {result.pages}", markup=False)

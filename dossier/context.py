@@ -81,6 +81,7 @@ def _per_awardee(campaign: Campaign, spec: DocumentSpec, awardee: Awardee,
     plan = _bao_cao(campaign, awardee, selection, spec.form or "", spec.copies)
     if spec.kind == "bao_cao_tom_tat":
         plan.kind = "bao_cao_tom_tat"
+        plan.template = "bao_cao_tom_tat.docx"
         plan.title = f"Báo cáo tóm tắt thành tích – {nominee.name}"
         plan.stem = f"tom-tat-{nominee.id}"
         plan.context["doc_title"] = "BÁO CÁO TÓM TẮT THÀNH TÍCH"

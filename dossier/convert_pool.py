@@ -212,6 +212,11 @@ class LocalPool:
                 if outcome.broken:
                     shutil.rmtree(profile, ignore_errors=True)  # restart on a fresh profile
                 requeue = self._settle(state, batch, outcome, out_dir)
+            except OSError as exc:  # soffice could not even be started: fail the batch
+                with state.lock:
+                    for doc in batch.documents:
+                        state.result.failed[doc] = f"không chạy được LibreOffice: {exc}"
+                    state.aborted = len(state.result.failed) > state.max_failures
             finally:
                 with state.lock:
                     state.queue.extendleft(reversed(requeue))

@@ -436,11 +436,20 @@ def test_templates_are_up_to_date(tmp_path):
         check=True,
         capture_output=True,
     )
-    for name in NAMES:
-        fresh = (tmp_path / f"{name}.docx").read_bytes()
-        assert fresh == (TEMPLATES / f"{name}.docx").read_bytes(), (
-            f"{name}.docx differs from a fresh build: run tools/build_templates.py"
+    written = sorted(p.name for p in tmp_path.glob("*.docx"))
+    assert written == sorted(p.name for p in TEMPLATES.glob("*.docx"))
+    for name in written:
+        fresh = (tmp_path / name).read_bytes()
+        assert fresh == (TEMPLATES / name).read_bytes(), (
+            f"{name} differs from a fresh build: run tools/build_templates.py"
         )
+
+
+def test_summary_template_variables_match_contract():
+    tpl = DocxTemplate(TEMPLATES / "bao_cao_tom_tat.docx")
+    assert tpl.get_undeclared_template_variables(jinja_env()) == {
+        "header", "doc_title", "award_line", "nominee_name", "nominee_detail", "narrative",
+        "metrics", "left_sign", "right_sign"}
 
 
 @pytest.mark.parametrize("name", NAMES)

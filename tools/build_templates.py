@@ -693,11 +693,35 @@ def bao_cao(individual: bool) -> DocumentObject:
     return doc
 
 
+def bao_cao_tom_tat() -> DocumentObject:
+    """The one-page summary some plans ask for ("không quá 1 trang A4"): the report without
+    its general-information part, the narrative before the figures, and the two signatures."""
+    doc = new_document("Báo cáo tóm tắt thành tích")
+    header_block(doc)
+    par(doc, "{{ doc_title }}", "ND30 Doc Title")
+    par(doc, "{{ award_line }}", "ND30 Doc Summary")
+    par(doc, "{{ nominee_name }}", "ND30 Doc Summary")
+    tag(doc, "{%p if nominee_detail %}")
+    par(doc, "{{ nominee_detail }}", "ND30 Centered")
+    tag(doc, "{%p endif %}")
+    rule(doc, 4.0, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(6)
+    loop(doc, "narrative")
+    loop_table(
+        doc,
+        METRIC_COLUMNS,
+        "for m in metrics",
+        [("{{ m.label }}", "ND30 Table Text"), ("{{ m.value }}", "ND30 Table Center")],
+    )
+    bottom_table(doc, "right_sign", left="left_sign")
+    return doc
+
+
 TEMPLATES: dict[str, Callable[[], DocumentObject]] = {
     "to_trinh.docx": to_trinh,
     "bien_ban.docx": bien_ban,
     "bao_cao_tap_the.docx": lambda: bao_cao(individual=False),
     "bao_cao_ca_nhan.docx": lambda: bao_cao(individual=True),
+    "bao_cao_tom_tat.docx": bao_cao_tom_tat,
 }
 
 
