@@ -24,14 +24,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .build import BlockingFindings, build_rounds
-from .cache import Cache
-from .calendar_ics import deadlines_calendar
-from .check_report import check_reports
-from .convert import validate_spec
+# The library is imported inside each command, so that `dossier textconv` (run by git for
+# every .docx) and `dossier words` start without loading the build pipeline.
 from .errors import InputError, OutputError, ToolError
 from .models import Finding
-from .skeleton import init_campaign
 from .vietnamese import format_amount, money_in_words, parse_amount
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -84,6 +80,8 @@ def _print_findings(findings: list[Finding], console: Console) -> None:
 def _converter_spec(ctx, param, value: str | None) -> str | None:
     if value is None:
         return None
+    from .convert import validate_spec
+
     try:
         return validate_spec(value)
     except ValueError as exc:
@@ -117,6 +115,9 @@ def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_p
     """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ.
 
     A campaign with rounds builds each round (or the one named) into OUT/<round>/."""
+    from .build import BlockingFindings, build_rounds
+    from .cache import Cache
+
     as_of = as_of or today_in_vietnam()
     cache = None if no_cache else Cache(cache_dir)
     try:
@@ -219,6 +220,8 @@ def _summary(result) -> None:
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
                   strict: bool) -> None:
     """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
+    from .check_report import check_reports
+
     report = check_reports(list(campaign_dirs), as_of or today_in_vietnam())
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -255,6 +258,8 @@ def _print_check_text(report: dict) -> None:
               default=Path("deadlines.ics"), show_default=True)
 def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
     """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc."""
+    from .calendar_ics import deadlines_calendar
+
     try:
         calendar = deadlines_calendar(list(campaign_dirs))
     except InputError as exc:
@@ -269,6 +274,8 @@ def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
 @click.argument("target", type=click.Path(file_okay=False, path_type=Path))
 def init_command(target: Path) -> None:
     """Tạo khung hồ sơ kế hoạch thi đua mới (campaign.yaml có chú thích, bảng xếp hạng trống)."""
+    from .skeleton import init_campaign
+
     try:
         written = init_campaign(target)
     except InputError as exc:

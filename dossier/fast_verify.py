@@ -14,8 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from .models import Finding
-from .verify import AMOUNT_WITH_WORDS
-from .vietnamese import words_to_amount
+from .verify import text_findings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SPACES = {f"{W}tab", f"{W}br", f"{W}cr"}
@@ -38,18 +37,4 @@ def docx_text(data: bytes) -> str:
 
 def amount_word_findings(documents: list[tuple[Path, bytes]]) -> list[Finding]:
     """(path, .docx bytes) → a blocking finding per amount whose words disagree."""
-    findings = []
-    for path, data in documents:
-        text = " ".join(docx_text(data).split())
-        for figures, words in AMOUNT_WITH_WORDS.findall(text):
-            try:
-                agrees = words_to_amount(words) == int(figures.replace(".", ""))
-            except ValueError:
-                agrees = False
-            if not agrees:
-                findings.append(Finding(
-                    "WORDS_MISMATCH", "blocking",
-                    # "amount in figures does not match the amount in words"
-                    f"{path.name}: số tiền {figures} đồng không khớp với bằng chữ '{words}'",
-                    file=str(path)))
-    return findings
+    return [f for path, data in documents for f in text_findings(path, docx_text(data))]

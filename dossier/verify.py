@@ -24,18 +24,21 @@ def document_text(path: Path) -> str:
 
 
 def amount_word_findings(paths: list[Path]) -> list[Finding]:
+    return [f for path in paths for f in text_findings(path, document_text(path))]
+
+
+def text_findings(path: Path, text: str) -> list[Finding]:
+    """A blocking finding per amount in `text` whose words disagree with its figures."""
     findings = []
-    for path in paths:
-        text = " ".join(document_text(path).split())
-        for figures, words in AMOUNT_WITH_WORDS.findall(text):
-            try:
-                agrees = words_to_amount(words) == int(figures.replace(".", ""))
-            except ValueError:
-                agrees = False
-            if not agrees:
-                findings.append(Finding(
-                    "WORDS_MISMATCH", "blocking",
-                    # "amount in figures does not match the amount in words"
-                    f"{path.name}: số tiền {figures} đồng không khớp với bằng chữ '{words}'",
-                    file=str(path)))
+    for figures, words in AMOUNT_WITH_WORDS.findall(" ".join(text.split())):
+        try:
+            agrees = words_to_amount(words) == int(figures.replace(".", ""))
+        except ValueError:
+            agrees = False
+        if not agrees:
+            findings.append(Finding(
+                "WORDS_MISMATCH", "blocking",
+                # "amount in figures does not match the amount in words"
+                f"{path.name}: số tiền {figures} đồng không khớp với bằng chữ '{words}'",
+                file=str(path)))
     return findings
