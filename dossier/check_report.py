@@ -4,10 +4,12 @@ data_schemas/check-report.schema.json, for scheduled jobs that read JSON."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
-from .analysis import analyse
+from .analysis import Analysis, analyse
 from .campaign import CAMPAIGN_FILE, round_ids
+from .checks import page_limit_findings
 from .errors import InputError, Problem
 from .models import Finding
 
@@ -27,10 +29,12 @@ def campaign_dirs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def check_reports(paths: list[Path], as_of: dt.date) -> dict:
+def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None) -> dict:
+    """`built`: a build's output folder, whose PDFs are checked against the plan's page limits
+    (a campaign with rounds: its round sub-folders)."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of)
+        campaigns += _reports_for(path, as_of, built)
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 
@@ -43,20 +47,21 @@ def overall_status(campaigns: list[dict]) -> str:
     return "ready"
 
 
-def _reports_for(path: Path, as_of: dt.date) -> list[dict]:
+def _reports_for(path: Path, as_of: dt.date, built: Path | None) -> list[dict]:
     try:
         rounds = round_ids(path)
     except InputError as exc:
         return [_error_report(path, None, exc.problems)]
-    return [_one_report(path, as_of, round_id) for round_id in rounds]
+    return [_one_report(path, as_of, round_id, built) for round_id in rounds]
 
 
-def _one_report(path: Path, as_of: dt.date, round_id: str | None) -> dict:
+def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None) -> dict:
     try:
         analysis = analyse(path, as_of, round_id)
     except InputError as exc:
         return _error_report(path, round_id, exc.problems)
-    findings = sorted(analysis.findings, key=_display_order)
+    extra = _built_findings(analysis, built / round_id if built and round_id else built)
+    findings = sorted([*analysis.findings, *extra], key=_display_order)
     return {
         "path": str(path),
         "campaign": analysis.campaign.id,
@@ -67,6 +72,23 @@ def _one_report(path: Path, as_of: dt.date, round_id: str | None) -> dict:
         "errors": [],
         "findings": [_finding(f) for f in findings],
     }
+
+
+def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
+    """Page limits, read from a build's manifest (pages of the converted PDFs)."""
+    if out is None:
+        return []
+    manifest_path = out / "manifest.json"
+    if not manifest_path.is_file():
+        # "no build output with a manifest at …: page limits not checked"
+        return [Finding("NO_BUILD", "warning",
+                        f"không có kết quả tạo hồ sơ (manifest.json) ở {out}: chưa kiểm tra "
+                        "số trang", file=str(manifest_path))]
+    documents = json.loads(manifest_path.read_text(encoding="utf-8"))["documents"]
+    pages = {(d["kind"], d["nominee_id"]): d.get("pages") for d in documents}
+    limited = [p for p in analysis.plans
+               if p.max_pages and pages.get((p.kind, p.nominee_id)) is not None]
+    return page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
 
 
 def _display_order(finding: Finding) -> tuple:

@@ -217,12 +217,16 @@ def _summary(result) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Cảnh báo cũng tính là chưa sẵn sàng.")
+@click.option("--built", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục kết quả đã tạo: kiểm tra số trang PDF theo giới hạn của Kế hoạch.")
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
-                  strict: bool) -> None:
+                  strict: bool, built: Path | None) -> None:
     """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
     from .check_report import check_reports
 
-    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam())
+    if built and len(campaign_dirs) > 1:
+        raise click.UsageError("--built chỉ dùng với một kế hoạch")  # one campaign only
+    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built)
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -85,3 +85,26 @@ def test_calendar_has_every_deadline_with_reminders(tmp_path):
     again = tmp_path / "again.ics"
     CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", str(again)])
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_built_output_is_checked_against_page_limits(tmp_path):
+    """A summary limited to one page, read from a build's manifest."""
+    from .conftest import edit_campaign
+
+    campaign = tmp_path / "campaign"
+    shutil.copytree(EXAMPLE, campaign)
+    edit_campaign(campaign, lambda d: d["documents"].append(
+        {"kind": "bao_cao_tom_tat", "title": "Báo cáo tóm tắt", "per": "awardee",
+         "copies": 1, "form": "chuyen_de", "max_pages": 1}))
+    out = tmp_path / "out"
+    out.mkdir()
+    documents = [{"kind": "bao_cao_tom_tat", "nominee_id": "TT01", "pages": 2},
+                 {"kind": "bao_cao_tom_tat", "nominee_id": "CN05", "pages": 1}]
+    (out / "manifest.json").write_text(json.dumps({"documents": documents}), encoding="utf-8")
+    code, report = _check([str(campaign), "--as-of", "2024-12-01", "--built", str(out)])
+    assert code == 1
+    [limit] = [f for f in report["campaigns"][0]["findings"] if f["code"] == "PAGE_LIMIT"]
+    assert limit["nominees"] == ["TT01"] and "2 trang" in limit["message"]
+    code, report = _check([str(campaign), "--as-of", "2024-12-01", "--built",
+                           str(tmp_path / "nothing")])
+    assert "NO_BUILD" in {f["code"] for f in report["campaigns"][0]["findings"]}
