@@ -230,10 +230,11 @@ def write_readme(results: list[dict]) -> None:
     runs = []
     for r in sorted(results, key=lambda r: r["n"]):
         host = r["machine"]
-        runs.append(f"- N = {r['n']:,}: `{r.get('command', 'bench/run')}` on {r['date']}; "
+        size = f"{r['n']:,}".replace(",", ".")
+        runs.append(f"- N = {size}: `{r.get('command', 'bench/run')}` on {r['date']}; "
                     f"{host['nproc']} cores ({host['cpu']}), {host['ram']} RAM, "
                     f"{host['libreoffice']}, Python {host['python']}; load average at start "
-                    f"{host['load']}".replace(",", ".", 1))
+                    f"{host['load']}")
     template = (HERE / "README.template.md").read_text(encoding="utf-8")
     text = template.format(table=table(results), runs="\n".join(runs))
     (HERE / "README.md").write_text(text, encoding="utf-8")

@@ -39,6 +39,7 @@ CATALOG, PAGES, OUTLINES, INFO = 1, 2, 3, 4
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 CHUNK_MAGIC = b"dossier-chunk-1\n"
 PAGES_MARK = -1  # a reference to the bundle's page tree
+BLOCK = 4096  # page references or xref entries written at a time
 Segment = bytes | int  # bytes, or a reference: the index of an object of the same chunk
 
 
@@ -202,11 +203,7 @@ class _StreamWriter:
             if index + 1 < len(numbers):
                 item[NameObject("/Next")] = _ref(numbers[index + 1])
             self._write_object(number, item)
-        self._write_object(PAGES, DictionaryObject({
-            NameObject("/Type"): NameObject("/Pages"),
-            NameObject("/Kids"): ArrayObject(_ref(p) for p in self.pages),
-            NameObject("/Count"): NumberObject(len(self.pages)),
-        }))
+        self._write_pages()
         outlines = DictionaryObject({NameObject("/Type"): NameObject("/Outlines"),
                                      NameObject("/Count"): NumberObject(len(numbers))})
         if numbers:
@@ -225,13 +222,25 @@ class _StreamWriter:
         }))
         self._write_xref()
 
+    def _write_pages(self) -> None:
+        """The page tree, its /Kids written in blocks (never one huge string)."""
+        self.offsets[PAGES] = self.position
+        self._emit(f"{PAGES} 0 obj\n<< /Type /Pages /Count {len(self.pages)} /Kids [".encode())
+        for start in range(0, len(self.pages), BLOCK):
+            block = self.pages[start:start + BLOCK]
+            self._emit("".join(f"{p} 0 R " for p in block).encode("ascii"))
+        self._emit(b"] >>\nendobj\n")
+
     def _write_xref(self) -> None:
+        """The cross-reference table, written in blocks of entries."""
         start = self.position
-        lines = [f"xref\n0 {self.next_id}\n", "0000000000 65535 f \n"]
-        lines += [f"{self.offsets[n]:010d} 00000 n \n" for n in range(1, self.next_id)]
-        lines.append(f"trailer\n<< /Size {self.next_id} /Root {CATALOG} 0 R "
-                     f"/Info {INFO} 0 R >>\nstartxref\n{start}\n%%EOF\n")
-        self._emit("".join(lines).encode("ascii"))
+        self._emit(f"xref\n0 {self.next_id}\n0000000000 65535 f \n".encode("ascii"))
+        for first in range(1, self.next_id, BLOCK):
+            numbers = range(first, min(first + BLOCK, self.next_id))
+            self._emit("".join(f"{self.offsets[n]:010d} 00000 n \n"
+                               for n in numbers).encode("ascii"))
+        self._emit(f"trailer\n<< /Size {self.next_id} /Root {CATALOG} 0 R /Info {INFO} 0 R >>"
+                   f"\nstartxref\n{start}\n%%EOF\n".encode("ascii"))
 
 
 class _Reader:

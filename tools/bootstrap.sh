@@ -14,7 +14,7 @@ if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-    libreoffice-writer-nogui fonts-liberation2 poppler-utils >/dev/null
+    libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno >/dev/null
 fi
 
 python3 -m venv .venv
