@@ -14,7 +14,8 @@ from .calendar_vn import is_working_day, why_not_working, working_days_between
 from .context import DocumentPlan, applies_to
 from .models import Campaign, Deadline, Finding, Selection
 from .narratives import narrative_file
-from .vietnamese import date_short, words_to_amount
+from .verify import words_agree
+from .vietnamese import date_short
 
 DEADLINE_WINDOW_WORKING_DAYS = 10
 
@@ -96,11 +97,7 @@ def _words_findings(plans: list[DocumentPlan]) -> list[Finding]:
     findings = []
     for plan in plans:
         for figures, words in plan.amounts:
-            try:
-                agrees = words_to_amount(words) == figures
-            except ValueError:
-                agrees = False
-            if not agrees:
+            if not words_agree(figures, words):
                 findings.append(Finding("WORDS_MISMATCH", "blocking",
                                         f"{plan.title}: số tiền {figures} không khớp bằng chữ "
                                         f"'{words}'"))

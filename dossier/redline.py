@@ -139,20 +139,20 @@ class _Redliner:
             before.addprevious(block)
         else:
             _append(container, block)
-        if block.tag == W + "tbl":
-            for row in block.findall(W + "tr"):
-                self.mark_row(row, "del")
-        else:
-            self.mark_runs(block, "del")
-            marks.append((block, "del"))
+        self.mark_block(block, "del", marks)
 
     def insert(self, new: etree._Element, marks: list) -> None:
-        if new.tag == W + "tbl":
-            for row in new.findall(W + "tr"):
-                self.mark_row(row, "ins")
+        self.mark_block(new, "ins", marks)
+
+    def mark_block(self, block: etree._Element, kind: str, marks: list) -> None:
+        """A whole table or paragraph inserted or deleted: its rows, or its runs and (later,
+        in mark_paragraphs) its paragraph mark."""
+        if block.tag == W + "tbl":
+            for row in block.findall(W + "tr"):
+                self.mark_row(row, kind)
         else:
-            self.mark_runs(new, "ins")
-            marks.append((new, "ins"))
+            self.mark_runs(block, kind)
+            marks.append((block, kind))
 
     def mark_paragraphs(self, marks: list[tuple[etree._Element, str]]) -> None:
         """Mark the paragraph marks of inserted and deleted paragraphs. The last paragraph of a

@@ -48,7 +48,7 @@ def select(campaign: Campaign, nominees: list[Nominee]) -> Selection:
     for award in campaign.awards:
         for quota in award.quotas:
             pool = pools[quota.group]
-            chosen, rest, quota_findings = _fill_quota(award, quota, pool, taken, awardees)
+            chosen, rest, quota_findings = _fill_quota(award, quota, pool, taken)
             findings += quota_findings
             for position, nominee in enumerate(chosen, start=1):
                 awardees.append(_awardee(award, pool.group, position, nominee, regime,
@@ -114,15 +114,14 @@ def _negate(value):
     return tuple(-ord(ch) for ch in value)
 
 
-def _fill_quota(award: Award, quota: Quota, pool: _Pool, taken: set[str],
-                awardees: list[Awardee]):
-    awarded_ids = {a.nominee.id for a in awardees} | taken
+def _fill_quota(award: Award, quota: Quota, pool: _Pool, taken: set[str]):
+    """`taken`: ids already awarded (by earlier quotas and awards)."""
     candidates: list[Nominee] = []
     rest: list[tuple[Nominee, str]] = []
     for nominee in pool.ranked:
         if nominee.id in taken:
             continue
-        if award.require_awarded_parent and nominee.get("parent_id") not in awarded_ids:
+        if award.require_awarded_parent and nominee.get("parent_id") not in taken:
             # "their collective is not awarded"
             rest.append((nominee, "tập thể nơi công tác không được đề nghị khen thưởng"))
             continue

@@ -27,15 +27,19 @@ def amount_word_findings(paths: list[Path]) -> list[Finding]:
     return [f for path in paths for f in text_findings(path, document_text(path))]
 
 
+def words_agree(amount: int, words: str) -> bool:
+    """The words read back as exactly `amount` (text that cannot be read does not agree)."""
+    try:
+        return words_to_amount(words) == amount
+    except ValueError:
+        return False
+
+
 def text_findings(path: Path, text: str) -> list[Finding]:
     """A blocking finding per amount in `text` whose words disagree with its figures."""
     findings = []
     for figures, words in AMOUNT_WITH_WORDS.findall(" ".join(text.split())):
-        try:
-            agrees = words_to_amount(words) == int(figures.replace(".", ""))
-        except ValueError:
-            agrees = False
-        if not agrees:
+        if not words_agree(int(figures.replace(".", "")), words):
             findings.append(Finding(
                 "WORDS_MISMATCH", "blocking",
                 # "amount in figures does not match the amount in words"

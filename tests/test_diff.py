@@ -94,16 +94,20 @@ def test_same_input_same_documents(built, pairs, runner):
     assert result.output == ""
 
 
+# The lines a fixed prize of 2.500.000 for Võ Thanh Sơn changes in the Tờ trình.
+AMOUNT_CHANGES = [
+    f"-bảng 2, {SON}, {MONEY}: 2.340.000",
+    "-Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn "
+    "đồng).",
+    f"+bảng 2, {SON}, {MONEY}: 2.500.000",
+    "+Tổng cộng: 21.220.000 đồng (Bằng chữ: Hai mươi mốt triệu hai trăm hai mươi nghìn "
+    "đồng).",
+]
+
+
 def test_changed_amount(pairs):
     doc = only_document(docx(pairs["base"], "01-to-trinh"), docx(pairs["amount"], "01-to-trinh"))
-    assert changed(doc.hunks) == [
-        f"-bảng 2, {SON}, {MONEY}: 2.340.000",
-        "-Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn "
-        "đồng).",
-        f"+bảng 2, {SON}, {MONEY}: 2.500.000",
-        "+Tổng cộng: 21.220.000 đồng (Bằng chữ: Hai mươi mốt triệu hai trăm hai mươi nghìn "
-        "đồng).",
-    ]
+    assert changed(doc.hunks) == AMOUNT_CHANGES
     assert [h.section for h in doc.hunks] == ["# Nội dung"]
 
 
@@ -375,14 +379,7 @@ def test_git_diff_with_textconv(pairs, tmp_path):
     patch = git("diff")
     changes = [line for line in patch.splitlines()
                if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))]
-    assert changes == [
-        f"-bảng 2, {SON}, {MONEY}: 2.340.000",
-        "-Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn "
-        "đồng).",
-        f"+bảng 2, {SON}, {MONEY}: 2.500.000",
-        "+Tổng cộng: 21.220.000 đồng (Bằng chữ: Hai mươi mốt triệu hai trăm hai mươi nghìn "
-        "đồng).",
-    ]
+    assert changes == AMOUNT_CHANGES
     assert "Binary files" not in patch
 
 
