@@ -6,11 +6,12 @@ so a failed or interrupted build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,8 +58,7 @@ class BuildResult:
 class _Options:
     pdf: bool
     report: Progress
-    converter: Converter | str | None
-    jobs: int | None
+    converter: Converter | None  # None: no PDFs
     cache: Cache | None
 
 
@@ -85,14 +85,15 @@ def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
-    analysis = analyse(root, as_of, round_id)
-    if analysis.blocking:
-        raise BlockingFindings(analysis.blocking)
     report = progress or (lambda stage, done, total: None)
-    options = _Options(pdf, report, converter, jobs, cache)
-    # staged beside `out`, swapped in whole; OS errors while writing become OutputError
-    with atomic_output.replacing(out) as staging:
-        result = _assemble(analysis, staging, options)
+    options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
+    with _warmed(options.converter):
+        analysis = analyse(root, as_of, round_id)
+        if analysis.blocking:
+            raise BlockingFindings(analysis.blocking)
+        # staged beside `out`, swapped in whole; OS errors while writing become OutputError
+        with atomic_output.replacing(out) as staging:
+            result = _assemble(analysis, staging, options)
     result.out = out
     result.bundle = out / result.bundle.name if result.bundle else None
     return result
@@ -137,21 +138,23 @@ def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
         template = template_path(analysis.campaign.root, plan.template)
         doc_date = _doc_date(analysis, plan.kind)
         key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
-        data = cache.get_docx(key) if cache else None
         path = docx_dir / f"{plan.stem}.docx"
-        if data is None:
+        sha256 = cache.place_docx(key, path) if cache else None
+        if sha256 is None:
             data = render_docx(template, plan.context, doc_date, plan.title)
-            fresh.append((path, data, key))
+            with path.open("xb") as stream:  # a new file: never write through a cache link
+                stream.write(data)
+            sha256 = hashlib.sha256(data).hexdigest()
+            fresh.append((path, data, key, sha256))
             stats.rendered.append(plan.stem)
-        path.write_bytes(data)
-        docs.append(_Rendered(path, hashlib.sha256(data).hexdigest()))
+        docs.append(_Rendered(path, sha256))
         options.report("render", index, len(analysis.plans))
-    mismatches = amount_word_findings([(path, data) for path, data, _ in fresh])
+    mismatches = amount_word_findings([(path, data) for path, data, _, _ in fresh])
     if mismatches:
         raise BlockingFindings(mismatches)
     if cache:
-        for _, data, key in fresh:
-            cache.put_docx(key, data)
+        for path, _, key, sha256 in fresh:
+            cache.put_docx(key, path, sha256)
     return docs
 
 
@@ -163,16 +166,31 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
     return _Rendered(target, _sha256(target), supplied=True)
 
 
-def _converter(options: _Options) -> Converter:
-    if options.converter is None or isinstance(options.converter, str):
-        profiles = options.cache.profiles if options.cache else None
-        return make_converter(options.converter, options.jobs, profiles)
-    return options.converter
+def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
+               ) -> Converter:
+    if spec is None or isinstance(spec, str):
+        return make_converter(spec, jobs, cache.profiles if cache else None)
+    return spec
+
+
+@contextlib.contextmanager
+def _warmed(converter: Converter | None) -> Iterator[None]:
+    """Let the converter get ready (start LibreOffice) while the campaign is read and the
+    documents rendered; release it whatever happens."""
+    if converter is None:
+        yield
+        return
+    converter.warm_up()
+    try:
+        yield
+    finally:
+        converter.close()
 
 
 def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path,
                         options: _Options, stats: BuildStats) -> tuple[list[Path], list[int]]:
-    converter = _converter(options)
+    converter = options.converter
+    assert converter is not None  # pdf=True
     pdf_dir = staging / "pdf"
     pdf_dir.mkdir()
     pdf_paths = [doc.path if doc.supplied else pdf_dir / f"{doc.path.stem}.pdf" for doc in docs]
@@ -206,7 +224,7 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
 def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
     if cache is None:
         return [None] * len(targets)
-    return [None if target.is_file() else cache.get_pdf(key, target)
+    return [None if target.is_file() else cache.place_pdf(key, target)
             for key, target in zip(keys, targets, strict=True)]
 
 

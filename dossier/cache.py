@@ -6,6 +6,11 @@
 - A PDF is keyed by the sha256 of its .docx and the converter's version (LibreOffice version
   and the serif font it prints with), and stored with its page count and the bundler's parsed
   form of it (a chunk), so an unchanged PDF is not parsed again either.
+- An entry and an output share one file: the output folder gets a hard link to the entry
+  (a copy where links cannot be made, e.g. across file systems), and a fresh document is linked
+  into the cache. An incremental build thus copies, flushes and deletes almost no data. The
+  entry's size and modification time are recorded beside it (`.meta`, with its sha256 or page
+  count): a file edited in place in an output folder no longer matches, and is made again.
 
 Entries are written to a temporary name and renamed, so a build that is killed leaves no half
 entry and two builds may share the cache. Only documents that passed every check are stored.
@@ -20,6 +25,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +36,7 @@ from docxtpl import RichText
 from . import __version__, render
 
 CACHE_ENV = "DOSSIER_CACHE_DIR"
-LAYOUT = "v1"
+LAYOUT = "v2"  # v1 stored copies and page counts in .pages files
 
 
 def default_cache_dir() -> Path:
@@ -107,31 +113,22 @@ class Cache:
     def _path(self, kind: str, key: str, suffix: str) -> Path:
         return self.root / kind / key[:2] / f"{key}{suffix}"
 
-    def get_docx(self, key: str | None) -> bytes | None:
+    def place_docx(self, key: str | None, target: Path) -> str | None:
+        """Put the cached .docx at `target`; its sha256, or None on a miss."""
         if key is None:
             return None
-        try:
-            return self._path("docx", key, ".docx").read_bytes()
-        except OSError:
-            return None
+        return self._place(self._path("docx", key, ".docx"), target, "sha256", str)
 
-    def put_docx(self, key: str | None, data: bytes) -> None:
+    def put_docx(self, key: str | None, source: Path, sha256: str) -> None:
         if key is not None:
-            self._write(self._path("docx", key, ".docx"), data)
+            self._store(source, self._path("docx", key, ".docx"), {"sha256": sha256})
 
-    def get_pdf(self, key: str, target: Path) -> int | None:
-        """Copy the cached PDF to `target`; return its page count, or None on a miss."""
-        path = self._path("pdf", key, ".pdf")
-        try:
-            pages = int(self._path("pdf", key, ".pages").read_text(encoding="ascii"))
-            shutil.copyfile(path, target)
-        except (OSError, ValueError):
-            return None
-        return pages
+    def place_pdf(self, key: str, target: Path) -> int | None:
+        """Put the cached PDF at `target`; its page count, or None on a miss."""
+        return self._place(self._path("pdf", key, ".pdf"), target, "pages", int)
 
     def put_pdf(self, key: str, source: Path, pages: int) -> None:
-        self._write(self._path("pdf", key, ".pdf"), source.read_bytes())
-        self._write(self._path("pdf", key, ".pages"), str(pages).encode("ascii"))
+        self._store(source, self._path("pdf", key, ".pdf"), {"pages": pages})
 
     def get_chunk(self, key: str) -> bytes | None:
         """The bundler's parsed form of a cached PDF (see bundle.Chunk)."""
@@ -142,6 +139,45 @@ class Cache:
 
     def put_chunk(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".chunk"), data)
+
+    def _place(self, entry: Path, target: Path, fact: str, kind: type) -> Any:
+        """Link (else copy) `entry` to `target` if it is still the file the cache wrote; the
+        `fact` recorded with it, or None (and nothing at `target`).
+
+        Outputs share their files with the cache (a hard link costs no copy, no flush and no
+        disk space); a file edited in place in an output folder edits the entry too, which its
+        size and modification time then betray: such an entry is a miss, made again."""
+        try:
+            meta = json.loads(entry.with_suffix(".meta").read_text(encoding="utf-8"))
+            facts = entry.stat()
+        except (OSError, ValueError):
+            return None
+        if not (isinstance(meta, dict) and isinstance(meta.get(fact), kind)
+                and meta.get("file") == [facts.st_size, facts.st_mtime_ns]):
+            return None
+        try:
+            _link_or_copy(entry, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            target.unlink(missing_ok=True)
+            return None
+        return meta[fact]
+
+    def _store(self, source: Path, entry: Path, meta: dict[str, Any]) -> None:
+        """Make `entry` the file `source` (linked, else copied) and record its facts."""
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary = entry.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{entry.name}")
+        temporary.unlink(missing_ok=True)
+        try:
+            _link_or_copy(source, temporary)
+            facts = temporary.stat()
+            os.replace(temporary, entry)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        meta = {**meta, "file": [facts.st_size, facts.st_mtime_ns]}
+        self._write(entry.with_suffix(".meta"), json.dumps(meta).encode("utf-8"))
 
     def _write(self, path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,14 +195,29 @@ class Cache:
         """Where the local LibreOffice workers keep their profiles between builds."""
         return self.root.parent / "libreoffice"
 
+    def _folders(self) -> list[Path]:
+        """This layout, older ones (v1, …) and the profiles."""
+        return [*sorted(self.root.parent.glob("v[0-9]*")), self.profiles]
+
     def stats(self) -> CacheStats:
-        files = [p for folder in (self.root, self.profiles) if folder.is_dir()
+        files = [p for folder in self._folders() if folder.is_dir()
                  for p in folder.rglob("*") if p.is_file()]
         return CacheStats(len(files), sum(p.stat().st_size for p in files))
 
     def clear(self) -> CacheStats:
-        """Remove every entry and the LibreOffice profiles; return what was removed."""
+        """Remove every entry (of every layout) and the LibreOffice profiles; return what was
+        removed. Outputs keep their files: they are links, not the only name of the data."""
         removed = self.stats()
-        shutil.rmtree(self.root, ignore_errors=True)
-        shutil.rmtree(self.profiles, ignore_errors=True)
+        for folder in self._folders():
+            shutil.rmtree(folder, ignore_errors=True)
         return removed
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link; a copy where the file system cannot link (another device, no support)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise  # never write through a name that exists: it may be a link to an entry
+    except OSError:
+        shutil.copyfile(source, target)

@@ -8,13 +8,14 @@ import itertools
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.text import Text
 
-from .diff import Comparison, DiffError, compare, document_lines, html_report, to_json, unified
-from .redline import TOKEN, write_redline
+if TYPE_CHECKING:  # diff and redline load python-docx and lxml: only in the commands
+    from .diff import Comparison
 
 STYLES = {"note": "bold yellow", "file": "bold", "hunk": "cyan", "-": "red", "+": "green",
           " ": ""}
@@ -47,6 +48,8 @@ def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int
     """So sánh hai tệp .docx hoặc hai thư mục kết quả của dossier build (A → B).
 
     Trạng thái thoát: 0 giống nhau, 1 khác nhau, 2 lỗi."""
+    from .diff import DiffError, compare, html_report, to_json
+
     try:
         comparison = compare(a, b, context)
         if redline is not None:
@@ -66,6 +69,9 @@ def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int
 
 
 def _write_redlines(comparison: Comparison, target: Path) -> None:
+    from .diff import DiffError
+    from .redline import write_redline
+
     if comparison.mode == "file":
         write_redline(comparison.a, comparison.b, target)
         return
@@ -88,6 +94,8 @@ def _emit_text(text: str, out_file: Path | None) -> None:
 
 
 def _emit_unified(comparison: Comparison, out_file: Path | None) -> None:
+    from .diff import unified
+
     lines = unified(comparison)
     console = Console(highlight=False, soft_wrap=True)
     if out_file is None and console.is_terminal:
@@ -122,6 +130,8 @@ def _stretch(lines: list[tuple[str, str]], start: int, style: str) -> int:
 
 
 def _mark_words(old: Text, new: Text) -> None:
+    from .redline import TOKEN
+
     old_words, new_words = TOKEN.findall(old.plain[1:]), TOKEN.findall(new.plain[1:])
     old_at, new_at = _offsets(old_words), _offsets(new_words)
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
@@ -139,6 +149,8 @@ def _offsets(words: list[str]) -> list[int]:
 @click.argument("path", type=click.Path(path_type=Path))
 def textconv_command(path: Path) -> None:
     """In văn bản chuẩn hóa của một tệp .docx (cho git diff: diff.docx.textconv)."""
+    from .diff import DiffError, document_lines
+
     try:
         lines = document_lines(path)
     except DiffError as exc:

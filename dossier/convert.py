@@ -85,6 +85,14 @@ class Converter(Protocol):
                 progress: Progress | None = None) -> Conversion:
         ...
 
+    def warm_up(self) -> None:
+        """Get ready in the background while the build reads and renders (may do nothing)."""
+        ...
+
+    def close(self) -> None:
+        """Release what `warm_up` started."""
+        ...
+
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (

@@ -3,7 +3,9 @@
 - `jobs` workers (default: the cores we may use), each with its own profile directory
   (-env:UserInstallation), so they run side by side without touching the user's settings.
 - Documents are cut into batches, a few per worker, taken from a shared queue: one soffice
-  start per batch, as close to "one batch call per core" as isolation allows.
+  start per batch, as close to "one batch call per core" as isolation allows. `warm_up`
+  starts LibreOffice for the first batch while the build is still reading and rendering
+  (`office_instance`), which takes its start out of an incremental build.
 - Every batch runs in its own session (process group). It has a deadline scaled by the
   estimated page count of its documents, and a stall limit: LibreOffice prints a line per
   document, and a document that takes longer than its allowance counts as a hang.
@@ -45,6 +47,7 @@ from .convert import (
     pdf_complete,
 )
 from .errors import ToolError
+from .office_instance import OfficeInstance, office_command
 
 MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 247th of a call
 MAX_FAILURES = 10
@@ -85,15 +88,18 @@ class _Output:
 
     def _read(self, stream: io.BufferedReader) -> None:
         for raw in stream:
-            line = raw.decode(errors="replace").strip()
-            self.tail.append(line)
-            if line.startswith("convert "):
-                self.started += 1
-                self.last = time.monotonic()
-                self._on_document()
-            elif line.startswith("Error:"):  # "Error: source file could not be loaded"
-                self.errors += 1
-                self.last = time.monotonic()
+            self.feed(raw.decode(errors="replace").strip())
+
+    def feed(self, line: str) -> None:
+        """One line of LibreOffice's output: the batch's own, or its warm instance's."""
+        self.tail.append(line)
+        if line.startswith("convert "):
+            self.started += 1
+            self.last = time.monotonic()
+            self._on_document()
+        elif line.startswith("Error:"):  # "Error: source file could not be loaded"
+            self.errors += 1
+            self.last = time.monotonic()
 
     def join(self) -> None:
         self._thread.join(timeout=5)
@@ -133,6 +139,8 @@ class LocalPool:
         self.max_failures = max_failures
         self._version: str | None = None
         self._font: str | None = None
+        self._instances: dict[Path, OfficeInstance] = {}  # warm instances, by profile
+        self._held: dict[Path, int] = {}  # profiles locked from `warm_up` to `close`
 
     def check(self) -> None:
         self.soffice = self.soffice or find_soffice()
@@ -147,6 +155,32 @@ class LocalPool:
                                      timeout=120, check=False).stdout.strip()
             self._version = f"{printed or self.soffice}; font: {self._font}"
         return self._version
+
+    def warm_up(self) -> None:
+        """Start LibreOffice on the first worker's profile now, in the background, so that it
+        is ready when the first batch comes (see `office_instance`). Only with kept profiles
+        (`profile_root`); anything that goes wrong here is left for `convert` to report."""
+        if self.profile_root is None or self._instances:
+            return
+        try:
+            self.check()
+            self.profile_root.mkdir(parents=True, exist_ok=True)
+            profile, lock = self._lock_free_profile(set())
+            self._held[profile] = lock
+            assert self.soffice is not None
+            self._instances[profile] = OfficeInstance(self.soffice, profile)
+        except (ToolError, OSError):
+            return
+        threading.Thread(target=lambda: self.version, daemon=True).start()
+
+    def close(self) -> None:
+        """Stop the warm instances and release their profiles."""
+        for instance in self._instances.values():
+            instance.stop()
+        self._instances.clear()
+        for lock in self._held.values():
+            os.close(lock)
+        self._held.clear()
 
     def plan(self, documents: list[Path]) -> list[_Batch]:
         """A multiple of `jobs` batches of at most `max_batch` documents, in order."""
@@ -189,20 +223,29 @@ class LocalPool:
                 shutil.rmtree(root, ignore_errors=True)
             return
         self.profile_root.mkdir(parents=True, exist_ok=True)
+        profiles = list(self._held)[:count]  # warm ones first, already ours
         locks: list[int] = []
-        profiles: list[Path] = []
         try:
-            index = 0
             while len(profiles) < count:
-                lock = _try_lock(self.profile_root / f"worker-{index}.lock")
-                if lock is not None:
-                    locks.append(lock)
-                    profiles.append(self.profile_root / f"worker-{index}")
-                index += 1
+                profile, lock = self._lock_free_profile(set(profiles))
+                locks.append(lock)
+                profiles.append(profile)
             yield profiles
         finally:
             for lock in locks:
                 os.close(lock)  # releases the lock
+
+    def _lock_free_profile(self, taken: set[Path]) -> tuple[Path, int]:
+        """The first worker profile under `profile_root` that no build uses, locked."""
+        assert self.profile_root is not None
+        index = 0
+        while True:
+            profile = self.profile_root / f"worker-{index}"
+            if profile not in taken:
+                lock = _try_lock(self.profile_root / f"worker-{index}.lock")
+                if lock is not None:
+                    return profile, lock
+            index += 1
 
     def _work(self, state: _State, profile: Path, out_dir: Path) -> None:
         while (batch := self._next(state)) is not None:
@@ -258,10 +301,8 @@ class LocalPool:
         pdfs = [out_dir / f"{doc.stem}.pdf" for doc in batch.documents]
         for pdf in pdfs:
             pdf.unlink(missing_ok=True)
-        command = [str(self.soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--invisible", "--nologo", "--nodefault", "--norestore", "--nolockcheck",
-                   "--convert-to", "pdf", "--outdir", str(out_dir),
-                   *map(str, batch.documents)]
+        command = [*office_command(str(self.soffice), profile), "--convert-to", "pdf",
+                   "--outdir", str(out_dir), *map(str, batch.documents)]
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -271,10 +312,17 @@ class LocalPool:
                 state.report()
 
         output = _Output(process.stdout, on_document)  # type: ignore[arg-type]
+        instance = self._instances.get(profile)
+        if instance is not None:
+            instance.listener = output.feed  # it converts if it is up: its lines are ours
         try:
             hung = self._wait(process, output, batch)
         finally:
             kill_group(process)  # whatever happened, nothing of this batch outlives it
+            if instance is not None:  # it served this batch (or lost the race): it is done
+                del self._instances[profile]
+                instance.listener = None
+                instance.stop(grace_s=0 if hung else 10)  # if it hung, it may be the cause
             output.join()
         with state.lock:
             state.live -= output.started

@@ -101,6 +101,12 @@ class UnoserverFarm:
         self.live: list[Endpoint] = []
         self._version: str | None = None
 
+    def warm_up(self) -> None:
+        """The servers are already running."""
+
+    def close(self) -> None:
+        """Nothing to release: the servers are not ours."""
+
     def check(self) -> None:
         """Keep the servers that answer with our API version; fail when none does."""
         if self.live:

@@ -112,9 +112,11 @@ def test_cli_no_cache_and_clean(tmp_path):
                                   str(cache_dir)])
     assert result.exit_code == 0, result.output
     assert len(list(cache_dir.rglob("*.docx"))) == 8
+    # each .docx with its .meta; --no-pdf: no LibreOffice profiles
     result = runner.invoke(main, ["clean", "--cache-dir", str(cache_dir)])
-    assert result.exit_code == 0 and "8 tệp" in result.output  # --no-pdf: no profiles
+    assert result.exit_code == 0 and "16 tệp" in result.output, result.output
     assert not list(cache_dir.rglob("*.docx"))
+    assert len(list((tmp_path / "b" / "docx").glob("*.docx"))) == 8  # outputs keep theirs
 
 
 def test_cli_rejects_bad_converter_and_jobs(tmp_path):
@@ -137,3 +139,47 @@ def test_plain_progress_lines_when_not_a_terminal(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Tạo .docx: 8/8 (100%)" in result.output
     assert result.output.count("Tạo .docx: 8/8") == 1
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in folder.iterdir()}
+
+
+def test_outputs_link_to_the_cache_and_an_edited_output_is_not_served(campaign_dir, tmp_path):
+    cache = Cache(tmp_path / "cache")
+    out = tmp_path / "out"
+    build(campaign_dir, out, AS_OF, cache=cache)
+    cached = {p.name: p.stat().st_ino for p in cache.root.rglob("*") if p.suffix in (".docx",
+                                                                                     ".pdf")}
+    # every document shares its file with its cache entry: nothing was copied
+    assert set(_inodes(out / "docx").values()) | set(_inodes(out / "pdf").values()) == set(
+        cached.values())
+    again = build(campaign_dir, out, AS_OF, cache=cache)
+    assert again.stats.rendered == [] and again.stats.converted == []
+
+    # someone edits an output in place (the same file as the cache entry)
+    edited = out / "docx" / "04-bao-cao-TT01.docx"
+    with edited.open("r+b") as stream:
+        stream.seek(0, 2)
+        stream.write(b"edited in place")
+    third = build(campaign_dir, out, AS_OF, cache=cache)
+    assert third.stats.rendered == ["04-bao-cao-TT01"]
+    assert third.stats.converted == []  # the same .docx bytes: its PDF is still good
+    build(campaign_dir, tmp_path / "fresh", AS_OF, pdf=False)
+    assert _docx_bytes(out) == _docx_bytes(tmp_path / "fresh")
+
+
+def test_a_cache_on_another_file_system_is_copied(campaign_dir, tmp_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system of its own")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=shm) as elsewhere:
+        cache = Cache(Path(elsewhere))
+        build(campaign_dir, tmp_path / "out", AS_OF, pdf=False, cache=cache)
+        again = build(campaign_dir, tmp_path / "out", AS_OF, pdf=False, cache=cache)
+        assert again.stats.rendered == []
+        assert all(p.stat().st_nlink == 1 for p in (tmp_path / "out" / "docx").iterdir())
+    build(campaign_dir, tmp_path / "fresh", AS_OF, pdf=False)
+    assert _docx_bytes(tmp_path / "out") == _docx_bytes(tmp_path / "fresh")

@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,54 @@ def test_converter_specs():
             validate_spec(bad)
     assert isinstance(make_converter(None, jobs=3), LocalPool)
     assert make_converter("local", jobs=3).jobs == 3
+
+
+SOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+@SOFFICE
+def test_a_warm_instance_serves_the_batches_and_is_stopped(tmp_path):
+    docs = _render_example(tmp_path / "docx", 3)
+    profiles = tmp_path / "profiles"
+    pool = LocalPool(jobs=1, profile_root=profiles)
+    # LibreOffice restarts once on a new profile (a batch arriving then serves itself): set
+    # the profile up first, as the builds before this one would have
+    first = pool.convert(docs[:1], tmp_path / "pdf")
+    assert not (profiles / "worker-0" / ".lock").exists()
+    pool.warm_up()
+    try:
+        (instance,) = pool._instances.values()
+        _wait_for(lambda: (instance.profile / ".lock").exists())  # it has taken its profile
+        second = pool.convert(docs[1:], tmp_path / "pdf")
+        assert instance.served == 2  # the batch was handed to it
+        assert not instance.alive() and not pool._instances  # it serves one batch
+        third = pool.convert(docs[:1], tmp_path / "pdf")  # as before: LibreOffice starts
+        pdfs = {**first.pdfs, **second.pdfs, **third.pdfs}
+        assert sorted(pdfs) == sorted(docs) and all(pdf_complete(p) for p in pdfs.values())
+    finally:
+        pool.close()
+    assert _orphans(profiles) == []
+
+
+def _wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@SOFFICE
+def test_a_warm_instance_dies_with_dossier(tmp_path):
+    """A killed build (SIGKILL: no clean-up runs) must not leave an idle LibreOffice behind."""
+    profiles = tmp_path / "profiles"
+    code = ("import sys, time; from pathlib import Path; from dossier.convert_pool import "
+            "LocalPool; pool = LocalPool(jobs=1, profile_root=Path(sys.argv[1])); "
+            "pool.warm_up(); print('up', flush=True); time.sleep(600)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(profiles)], stdout=subprocess.PIPE,
+                             text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "up"
+    _wait_for(lambda: (profiles / "worker-0" / ".lock").exists())  # LibreOffice is up
+    assert any("soffice" in line for line in _orphans(profiles))
+    child.kill()
+    child.wait()
+    _wait_for(lambda: not _orphans(profiles), 15)
