@@ -2,10 +2,10 @@
 
 - `jobs` workers (default: the cores we may use), each with its own profile directory
   (-env:UserInstallation), so they run side by side without touching the user's settings.
-- Documents are cut into batches, a few per worker, taken from a shared queue: one soffice
-  start per batch, as close to "one batch call per core" as isolation allows. `warm_up`
-  starts LibreOffice for the first batch while the build is still reading and rendering
-  (`office_instance`), which takes its start out of an incremental build.
+- Documents are cut into batches taken from a shared queue, large first and shrinking toward
+  the end (`plan`): one soffice start per batch, few batches, workers that finish together.
+  `warm_up` starts LibreOffice for the first batch while the build is still reading and
+  rendering (`office_instance`), which takes its start out of an incremental build.
 - Every batch runs in its own session (process group). It has a deadline scaled by the
   estimated page count of its documents, and a stall limit: LibreOffice prints a line per
   document, and a document that takes longer than its allowance counts as a hang.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
-import math
 import os
 import shutil
 import signal
@@ -50,6 +49,9 @@ from .errors import ToolError
 from .office_instance import OfficeInstance, office_command
 
 MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 247th of a call
+# A batch's LibreOffice start (~1.5 s here) pays off over ~7 s of work (~120 pages): smaller
+# batches only where the end of the run needs them
+MIN_BATCH_PAGES = 120
 MAX_FAILURES = 10
 POLL_S = 0.1
 
@@ -130,12 +132,14 @@ class LocalPool:
 
     def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
                  profile_root: Path | None = None, timeouts: Timeouts | None = None,
-                 max_batch: int = MAX_BATCH, max_failures: int = MAX_FAILURES):
+                 max_batch: int = MAX_BATCH, min_batch_pages: int = MIN_BATCH_PAGES,
+                 max_failures: int = MAX_FAILURES):
         self.jobs = max(1, jobs or default_jobs())
         self.soffice = soffice
         self.profile_root = profile_root
         self.timeouts = timeouts or Timeouts()
         self.max_batch = max_batch
+        self.min_batch_pages = min_batch_pages
         self.max_failures = max_failures
         self._version: str | None = None
         self._font: str | None = None
@@ -183,11 +187,26 @@ class LocalPool:
         self._held.clear()
 
     def plan(self, documents: list[Path]) -> list[_Batch]:
-        """A multiple of `jobs` batches of at most `max_batch` documents, in order."""
-        count = self.jobs * math.ceil(len(documents) / (self.jobs * self.max_batch))
-        size = math.ceil(len(documents) / count)
-        return [_Batch(documents[i:i + size], [estimate_pages(d) for d in documents[i:i + size]])
-                for i in range(0, len(documents), size)]
+        """Batches in document order, by guided self-scheduling: each takes about 1/jobs of the
+        pages still to convert (estimated from the documents' size), at least
+        `min_batch_pages` and at most `max_batch` documents. Batches shrink toward the end, so
+        the workers finish together instead of one waiting on the other's last long batch."""
+        pages = [estimate_pages(d) for d in documents]
+        remaining = sum(pages)
+        batches: list[_Batch] = []
+        start = 0
+        while start < len(documents):
+            target = max(remaining / self.jobs, self.min_batch_pages)
+            if remaining - target < self.min_batch_pages / 2:
+                target = remaining  # no crumb of a batch at the end
+            end, weight = start, 0
+            while end < len(documents) and weight < target and end - start < self.max_batch:
+                weight += pages[end]
+                end += 1
+            batches.append(_Batch(documents[start:end], pages[start:end]))
+            remaining -= weight
+            start = end
+        return batches
 
     def convert(self, documents: list[Path], out_dir: Path,
                 progress: Progress | None = None) -> Conversion:

@@ -140,12 +140,16 @@ def test_too_many_failures_stop_the_pool(tmp_path, fake_soffice):
     assert _orphans(tmp_path / "p") == []
 
 
-def test_plan_gives_each_worker_as_many_batches(tmp_path):
-    pool = LocalPool(jobs=2)
-    docs = [tmp_path / f"{i}.docx" for i in range(1000)]
-    sizes = [len(b.documents) for b in pool.plan(docs)]
-    assert sizes == [167] * 5 + [165]
-    assert [len(b.documents) for b in LocalPool(jobs=2).plan(docs[:3])] == [2, 1]
+def test_plan_shrinks_the_batches_so_the_workers_finish_together(tmp_path):
+    docs = [tmp_path / f"{i}.docx" for i in range(1000)]  # unreadable: one page each
+    batches = LocalPool(jobs=2).plan(docs)
+    assert [len(b.documents) for b in batches] == [200, 200, 200, 200, 120, 80]
+    assert [d for b in batches for d in b.documents] == docs  # in order, each once
+    # few pages: one batch (an incremental build's few documents, for the warm instance)
+    assert [len(b.documents) for b in LocalPool(jobs=2).plan(docs[:3])] == [3]
+    assert [len(b.documents) for b in LocalPool(jobs=4, max_batch=50,
+                                                min_batch_pages=10).plan(docs[:100])] == [
+        25, 19, 14, 11, 10, 10, 11]
 
 
 def _render_example(folder: Path, count: int) -> list[Path]:
