@@ -162,14 +162,18 @@ class LocalPool:
 
     def warm_up(self) -> None:
         """Start LibreOffice on the first worker's profile now, in the background, so that it
-        is ready when the first batch comes (see `office_instance`). Only with kept profiles
-        (`profile_root`); anything that goes wrong here is left for `convert` to report."""
+        is ready when the first batch comes (see `office_instance`). Only on a kept profile
+        (`profile_root`) that LibreOffice has already set up; anything that goes wrong here is
+        left for `convert` to report."""
         if self.profile_root is None or self._instances:
             return
         try:
             self.check()
             self.profile_root.mkdir(parents=True, exist_ok=True)
             profile, lock = self._lock_free_profile(set())
+            if not (profile / "user" / "registrymodifications.xcu").is_file():
+                os.close(lock)  # a new profile: LibreOffice restarts once to set it up, and
+                return  # a batch arriving meanwhile would race it for the profile
             self._held[profile] = lock
             assert self.soffice is not None
             self._instances[profile] = OfficeInstance(self.soffice, profile)

@@ -212,9 +212,9 @@ def test_a_warm_instance_serves_the_batches_and_is_stopped(tmp_path):
     docs = _render_example(tmp_path / "docx", 3)
     profiles = tmp_path / "profiles"
     pool = LocalPool(jobs=1, profile_root=profiles)
-    # LibreOffice restarts once on a new profile (a batch arriving then serves itself): set
-    # the profile up first, as the builds before this one would have
-    first = pool.convert(docs[:1], tmp_path / "pdf")
+    pool.warm_up()  # not on a new profile: LibreOffice restarts once while setting it up
+    assert not pool._instances
+    first = pool.convert(docs[:1], tmp_path / "pdf")  # as the builds before this one did
     assert not (profiles / "worker-0" / ".lock").exists()
     pool.warm_up()
     try:
@@ -242,6 +242,8 @@ def _wait_for(condition, seconds: float = 30) -> None:
 def test_a_warm_instance_dies_with_dossier(tmp_path):
     """A killed build (SIGKILL: no clean-up runs) must not leave an idle LibreOffice behind."""
     profiles = tmp_path / "profiles"
+    LocalPool(jobs=1, profile_root=profiles).convert(_render_example(tmp_path / "docx", 1),
+                                                     tmp_path / "pdf")  # sets the profile up
     code = ("import sys, time; from pathlib import Path; from dossier.convert_pool import "
             "LocalPool; pool = LocalPool(jobs=1, profile_root=Path(sys.argv[1])); "
             "pool.warm_up(); print('up', flush=True); time.sleep(600)")
