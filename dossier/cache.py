@@ -19,6 +19,7 @@ entry and two builds may share the cache. Only documents that passed every check
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -165,30 +166,37 @@ class Cache:
         return meta[fact]
 
     def _store(self, source: Path, entry: Path, meta: dict[str, Any]) -> None:
-        """Make `entry` the file `source` (linked, else copied) and record its facts."""
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        """Make `entry` the file `source` (linked, else copied) and record its facts. Best
+        effort, as every write to the cache: a cache that cannot be written (full, read-only,
+        broken) makes the next build slower, never this one fail."""
         temporary = entry.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{entry.name}")
-        temporary.unlink(missing_ok=True)
         try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            temporary.unlink(missing_ok=True)
             _link_or_copy(source, temporary)
             facts = temporary.stat()
             os.replace(temporary, entry)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
         meta = {**meta, "file": [facts.st_size, facts.st_mtime_ns]}
         self._write(entry.with_suffix(".meta"), json.dumps(meta).encode("utf-8"))
 
     def _write(self, path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        """Write `path` whole (temporary name, then rename); best effort, as `_store`."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except OSError:
+            return
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
             os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        except OSError:
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink(missing_ok=True)
 
     @property
     def profiles(self) -> Path:

@@ -238,6 +238,11 @@ class LocalPool:
     def _profiles(self, count: int) -> Iterator[list[Path]]:
         """A profile folder per worker: temporary, or kept under `profile_root` (a profile
         LibreOffice has already set up starts faster), each locked while a worker uses it."""
+        if self.profile_root is not None:
+            try:
+                self.profile_root.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a broken cache folder: convert with temporary profiles
+                self.profile_root = None
         if self.profile_root is None:
             root = Path(tempfile.mkdtemp(prefix="dossier-lo-"))
             try:
@@ -245,7 +250,6 @@ class LocalPool:
             finally:
                 shutil.rmtree(root, ignore_errors=True)
             return
-        self.profile_root.mkdir(parents=True, exist_ok=True)
         profiles = list(self._held)[:count]  # warm ones first, already ours
         locks: list[int] = []
         try:

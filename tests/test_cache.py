@@ -183,3 +183,20 @@ def test_a_cache_on_another_file_system_is_copied(campaign_dir, tmp_path):
         assert all(p.stat().st_nlink == 1 for p in (tmp_path / "out" / "docx").iterdir())
     build(campaign_dir, tmp_path / "fresh", AS_OF, pdf=False)
     assert _docx_bytes(tmp_path / "out") == _docx_bytes(tmp_path / "fresh")
+
+
+def test_a_cache_that_cannot_be_written_slows_the_build_but_never_fails_it(tmp_path):
+    from .conftest import EXAMPLE
+
+    broken = tmp_path / "cache"
+    broken.mkdir()
+    for name in ("v2", "libreoffice"):  # files where the cache needs folders
+        (broken / name).write_text("not a folder", encoding="utf-8")
+    args = ["build", str(EXAMPLE), "--as-of", "2024-12-20", "--quiet", "--cache-dir",
+            str(broken)]
+    for out in ("a", "b"):
+        result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "b" / "pdf").glob("*.pdf"))) == 8
+    build(EXAMPLE, tmp_path / "fresh", AS_OF, pdf=False)
+    assert _docx_bytes(tmp_path / "b") == _docx_bytes(tmp_path / "fresh")
