@@ -165,11 +165,10 @@ class LocalPool:
         is ready when the first batch comes (see `office_instance`). Only on a kept profile
         (`profile_root`) that LibreOffice has already set up; anything that goes wrong here is
         left for `convert` to report."""
-        if self.profile_root is None or self._instances:
+        if self._instances or self._usable_profile_root() is None:
             return
         try:
             self.check()
-            self.profile_root.mkdir(parents=True, exist_ok=True)
             profile, lock = self._lock_free_profile(set())
             if not (profile / "user" / "registrymodifications.xcu").is_file():
                 os.close(lock)  # a new profile: LibreOffice restarts once to set it up, and
@@ -238,12 +237,7 @@ class LocalPool:
     def _profiles(self, count: int) -> Iterator[list[Path]]:
         """A profile folder per worker: temporary, or kept under `profile_root` (a profile
         LibreOffice has already set up starts faster), each locked while a worker uses it."""
-        if self.profile_root is not None:
-            try:
-                self.profile_root.mkdir(parents=True, exist_ok=True)
-            except OSError:  # a broken cache folder: convert with temporary profiles
-                self.profile_root = None
-        if self.profile_root is None:
+        if self._usable_profile_root() is None:
             root = Path(tempfile.mkdtemp(prefix="dossier-lo-"))
             try:
                 yield [root / f"worker-{i}" for i in range(count)]
@@ -261,6 +255,16 @@ class LocalPool:
         finally:
             for lock in locks:
                 os.close(lock)  # releases the lock
+
+    def _usable_profile_root(self) -> Path | None:
+        """`profile_root`, created; None (temporary profiles from now on) when there is none or
+        it cannot be created (a broken cache folder)."""
+        if self.profile_root is not None:
+            try:
+                self.profile_root.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.profile_root = None
+        return self.profile_root
 
     def _lock_free_profile(self, taken: set[Path]) -> tuple[Path, int]:
         """The first worker profile under `profile_root` that no build uses, locked."""
