@@ -41,7 +41,7 @@ from generate import generate  # noqa: E402
 
 PEAK_WRAPPER = """
 import json, resource, sys
-from dossier.cli import main
+from dossier.cli.main import main
 try:
     main(sys.argv[2:], prog_name="dossier")
 finally:
@@ -53,7 +53,7 @@ finally:
 BUNDLE_PROBE = """
 import json, resource, sys
 from pathlib import Path
-from dossier.bundle import BundlePart, bundle
+from dossier.output.bundle import BundlePart, bundle
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 pdfs = sorted(Path(sys.argv[1]).glob("*.pdf"))
 bundle([BundlePart(p.stem, p) for p in pdfs], Path(sys.argv[2]), "bench")
@@ -64,8 +64,8 @@ print(json.dumps([before, after]))
 RENDER_PROBE = """
 import datetime as dt, json, sys, time
 from pathlib import Path
-from dossier.analysis import analyse
-from dossier.render import render_docx, template_path
+from dossier.checks.analysis import analyse
+from dossier.documents.render import render_docx, template_path
 start = time.perf_counter()
 analysis = analyse(Path(sys.argv[1]), dt.date(2024, 12, 20))
 analysed = time.perf_counter() - start

@@ -15,17 +15,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, atomic_output
-from .analysis import Analysis, analyse
-from .bundle import BundlePart, bundle, page_count
-from .cache import Cache
-from .campaign import round_ids
-from .checks import page_limit_findings
-from .convert import Converter, make_converter, raise_for_failures
-from .fast_verify import amount_word_findings
-from .models import Finding
-from .render import render_docx, template_path
-from .selection_report import selection_markdown
+from dossier import __version__
+from dossier.campaign.load import round_ids
+from dossier.checks.analysis import Analysis, analyse
+from dossier.checks.findings import page_limit_findings
+from dossier.convert.backends import make_converter
+from dossier.convert.converter import Converter, raise_for_failures
+from dossier.documents.fast_verify import amount_word_findings
+from dossier.documents.render import render_docx, template_path
+from dossier.models import Finding
+from dossier.output import atomic as atomic_output
+from dossier.output.bundle import BundlePart, bundle, page_count
+from dossier.output.cache import Cache
+from dossier.reports.selection import selection_markdown
 
 Progress = Callable[[str, int, int], None]
 

@@ -22,7 +22,7 @@ import codecs
 import unicodedata
 from pathlib import Path
 
-from .errors import InputError
+from dossier.errors import InputError
 
 _VIETNAMESE_BASES = "aăâeêioôơuưy"
 _TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .charset import read_text
-from .errors import InputError, Problem
+from dossier.charset import read_text
+from dossier.errors import InputError, Problem
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 # Vietnamese readings of PyYAML's usual complaints.

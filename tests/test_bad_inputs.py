@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 from docx import Document
 
-from dossier.cli import main
+from dossier.cli.main import main
 
 from .bad_inputs.breakers import make_campaign
 

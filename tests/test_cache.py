@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from dossier.build import build
-from dossier.cache import Cache, digest
-from dossier.cli import main
+from dossier.cli.main import main
+from dossier.output.cache import Cache, digest
 
 from .conftest import AS_OF, set_cell
 
@@ -74,7 +74,7 @@ def test_an_awardees_row_changes_the_lists_and_their_report(campaign_dir, tmp_pa
 def test_a_changed_template_renders_its_documents_again(campaign_dir, tmp_path):
     cache = Cache(tmp_path / "cache")
     build(campaign_dir, tmp_path / "out", AS_OF, pdf=False, cache=cache)
-    from dossier.paths import TEMPLATE_DIR
+    from dossier.resources import TEMPLATE_DIR
 
     override = campaign_dir / "templates" / "bien_ban.docx"
     override.parent.mkdir(exist_ok=True)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from dossier.calendar_vn import holiday_name, is_working_day, working_days_between
-from dossier.checks import deadline_findings
+from dossier.checks.findings import deadline_findings
 from dossier.models import Deadline
+from dossier.rules.calendar import holiday_name, is_working_day, working_days_between
 
 from .conftest import edit_campaign
 
@@ -22,7 +22,7 @@ def test_tet_and_weekends_are_not_working_days():
 
 
 def _codes(deadline: Deadline, as_of: dt.date) -> dict[str, str]:
-    from dossier.campaign import load_campaign
+    from dossier.campaign.load import load_campaign
 
     from .conftest import EXAMPLE
 
@@ -57,7 +57,7 @@ def test_deadline_readings(deadline, as_of, expected):
     (BEFORE_TET, "Tết Nguyên Đán"),  # last valid day 29/01/2025
 ])
 def test_last_day_off_is_warned_not_moved(deadline, day_off):
-    from dossier.campaign import load_campaign
+    from dossier.campaign.load import load_campaign
 
     from .conftest import EXAMPLE
 
@@ -69,7 +69,7 @@ def test_last_day_off_is_warned_not_moved(deadline, day_off):
 
 
 def test_registration_deadline_past_is_not_blocking(campaign_dir):
-    from dossier.analysis import analyse
+    from dossier.checks.analysis import analyse
 
     edit_campaign(campaign_dir, lambda d: d["deadlines"].append({
         "id": "dang-ky", "kind": "registration", "label": "Đăng ký thi đua",

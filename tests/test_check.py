@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from dossier.campaign import load_schema
-from dossier.cli import main
+from dossier.campaign.load import load_schema
+from dossier.cli.main import main
 
 from .conftest import EXAMPLE, set_cell
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from dossier.cli import main
+from dossier.cli.main import main
 
 from .conftest import EXAMPLE, set_cell
 

@@ -15,18 +15,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from dossier.analysis import analyse
-from dossier.convert import (
-    Timeouts,
-    check_fonts,
-    convert_to_pdf,
-    make_converter,
-    pdf_complete,
-    validate_spec,
-)
-from dossier.convert_pool import LocalPool
+from dossier.checks.analysis import analyse
+from dossier.convert.backends import convert_to_pdf, make_converter, validate_spec
+from dossier.convert.converter import Timeouts, check_fonts, pdf_complete
+from dossier.convert.local_pool import LocalPool
+from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
-from dossier.render import render_docx, template_path
 
 from .conftest import AS_OF, EXAMPLE
 
@@ -244,7 +238,7 @@ def test_a_warm_instance_dies_with_dossier(tmp_path):
     profiles = tmp_path / "profiles"
     LocalPool(jobs=1, profile_root=profiles).convert(_render_example(tmp_path / "docx", 1),
                                                      tmp_path / "pdf")  # sets the profile up
-    code = ("import sys, time; from pathlib import Path; from dossier.convert_pool import "
+    code = ("import sys, time; from pathlib import Path; from dossier.convert.local_pool import "
             "LocalPool; pool = LocalPool(jobs=1, profile_root=Path(sys.argv[1])); "
             "pool.warm_up(); print('up', flush=True); time.sleep(600)")
     child = subprocess.Popen([sys.executable, "-c", code, str(profiles)], stdout=subprocess.PIPE,

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from docx import Document
 from docx.shared import Mm, Pt
 
-from dossier.cli import main
-from dossier.diff import clean, compare, document_lines
-from dossier.verify import document_text
+from dossier.cli.main import main
+from dossier.documents.verify import document_text
+from dossier.review.diff import clean, compare, document_lines
 
 from .review_pairs import review_pairs
 
@@ -353,7 +353,7 @@ def _dossier_command() -> str:
     script = Path(sys.executable).with_name("dossier")
     if script.is_file():
         return f'"{script}"'
-    return f'"{sys.executable}" -c "from dossier.cli import main; main()"'
+    return f'"{sys.executable}" -c "from dossier.cli.main import main; main()"'
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -15,11 +15,11 @@ from docx import Document
 from docxtpl import DocxTemplate
 from pypdf import PdfReader
 
-from dossier import verify
-from dossier.analysis import analyse
-from dossier.bundle import BundlePart, bundle
-from dossier.fast_verify import amount_word_findings
-from dossier.render import jinja_env, render_docx, template_path
+from dossier.checks.analysis import analyse
+from dossier.documents import verify
+from dossier.documents.fast_verify import amount_word_findings
+from dossier.documents.render import jinja_env, render_docx, template_path
+from dossier.output.bundle import BundlePart, bundle
 
 from .conftest import AS_OF, EXAMPLE
 
@@ -99,7 +99,7 @@ def test_streamed_bundle_memory_does_not_grow_with_parts(built, tmp_path):
 
 
 def test_raw_and_pypdf_readings_give_the_same_pages(built, tmp_path):
-    from dossier.bundle import Chunk
+    from dossier.output.bundle import Chunk
 
     class Store:
         def __init__(self, read):
@@ -128,7 +128,7 @@ def test_a_pdf_that_is_not_plain_is_read_with_pypdf(built, tmp_path):
     copies the inherited resources onto each page."""
     import re
 
-    from dossier.pdf_raw import NotSimple, read_pages
+    from dossier.output.pdf_raw import NotSimple, read_pages
 
     source = sorted((built.out / "pdf").glob("*.pdf"))[0]
     data = source.read_bytes()

@@ -22,14 +22,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dossier import atomic_output
 from dossier.build import build
-from dossier.cli import main
+from dossier.cli.main import main
 from dossier.errors import OutputError
+from dossier.output import atomic as atomic_output
 
 from .conftest import AS_OF, EXAMPLE, edit_campaign
 
-BUILD = [sys.executable, "-c", "from dossier.cli import main; main()", "build"]
+BUILD = [sys.executable, "-c", "from dossier.cli.main import main; main()", "build"]
 SEED = int(os.environ.get("DOSSIER_KILL_SEED", "20241220"))
 
 

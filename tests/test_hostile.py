@@ -19,10 +19,10 @@ from lxml import etree
 from pypdf import PdfReader
 
 from dossier.build import build
-from dossier.campaign import load_campaign, load_schema
+from dossier.campaign.load import load_campaign, load_schema
+from dossier.campaign.rankings import clean_text, load_rankings
+from dossier.documents.literal import literal, literal_context
 from dossier.errors import InputError
-from dossier.literal import literal, literal_context
-from dossier.rankings import clean_text, load_rankings
 
 from .bad_inputs.breakers import read_rows, write_rows
 from .conftest import AS_OF, EXAMPLE, edit_campaign, set_cell

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 from click.testing import CliRunner
 
-from dossier.analysis import analyse
-from dossier.cli import main
+from dossier.checks.analysis import analyse
+from dossier.cli.main import main
 
 
 def test_init_writes_a_skeleton_that_works_once_filled(tmp_path):

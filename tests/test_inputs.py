@@ -7,9 +7,9 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from dossier.campaign import load_campaign
+from dossier.campaign.load import load_campaign
+from dossier.campaign.rankings import load_rankings
 from dossier.errors import InputError
-from dossier.rankings import load_rankings
 
 from .conftest import edit_campaign, edit_rankings, set_cell
 

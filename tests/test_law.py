@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dossier import law
-from dossier.analysis import analyse
+from dossier.checks.analysis import analyse
 
 from .conftest import AS_OF, edit_campaign
 

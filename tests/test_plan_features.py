@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from dossier.analysis import analyse
-from dossier.campaign import load_campaign, round_ids
-from dossier.checks import page_limit_findings
+from dossier.campaign.load import load_campaign, round_ids
+from dossier.checks.analysis import analyse
+from dossier.checks.findings import page_limit_findings
 from dossier.errors import InputError
 
 from .conftest import AS_OF, edit_campaign, edit_rankings, set_cell

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dossier.cells import parse_cell, parse_date
+from dossier.campaign.cells import parse_cell, parse_date
 from dossier.charset import _VIETNAMESE_LETTERS, decode, reads_as_vietnamese
 from dossier.errors import InputError
 from dossier.models import ColumnSpec

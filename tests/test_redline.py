@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader
 
-from dossier.cli import main
-from dossier.redline import AUTHOR, REVISION_DATE, write_redline
+from dossier.cli.main import main
+from dossier.review.redline import AUTHOR, REVISION_DATE, write_redline
 
 from .review_pairs import review_pairs
 

@@ -26,7 +26,7 @@ def test_ci_runs_the_readmes_test_command():
 
 
 def test_campaign_format_doc_describes_every_schema_field():
-    from dossier.schema_doc import reference_markdown
+    from dossier.campaign.schema_doc import reference_markdown
 
     doc = (ROOT / "docs" / "campaign-format.md").read_text(encoding="utf-8")
-    assert reference_markdown() in doc, "regenerate with: python -m dossier.schema_doc"
+    assert reference_markdown() in doc, "regenerate with: python -m dossier.campaign.schema_doc"

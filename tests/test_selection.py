@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from dossier.analysis import analyse
-from dossier.campaign import load_campaign
-from dossier.rankings import load_rankings
-from dossier.selection import select
+from dossier.campaign.load import load_campaign
+from dossier.campaign.rankings import load_rankings
+from dossier.checks.analysis import analyse
+from dossier.rules.selection import select
 
 from .conftest import AS_OF, EXAMPLE, edit_campaign, edit_rankings, set_cell
 

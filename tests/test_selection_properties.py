@@ -18,10 +18,10 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dossier.campaign import load_campaign
-from dossier.conditions import holds
+from dossier.campaign.load import load_campaign
 from dossier.models import Campaign, Cap, Nominee
-from dossier.selection import select
+from dossier.rules.conditions import holds
+from dossier.rules.selection import select
 
 from .conftest import EXAMPLE
 

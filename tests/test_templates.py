@@ -1,4 +1,4 @@
-"""The docxtpl templates in ``docx_templates/``: render realistic contexts, read them back.
+"""The docxtpl templates in ``dossier/templates/``: render realistic contexts, read them back.
 
 The contexts below follow ``docs/template-context.md``; the templates are written by
 ``tools/build_templates.py``.
@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 from docxtpl import DocxTemplate, RichText
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "docx_templates"
+TEMPLATES = ROOT / "dossier" / "templates"
 NAMES = ["to_trinh", "bien_ban", "bao_cao_tap_the", "bao_cao_ca_nhan"]
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

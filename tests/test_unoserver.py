@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from dossier.analysis import analyse
 from dossier.build import build
-from dossier.convert import pdf_complete
-from dossier.convert_unoserver import Endpoint, UnoserverFarm
+from dossier.checks.analysis import analyse
+from dossier.convert.converter import pdf_complete
+from dossier.convert.unoserver import Endpoint, UnoserverFarm
+from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
-from dossier.render import render_docx, template_path
 
 from .conftest import AS_OF, EXAMPLE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docx import Document
 
-from dossier.verify import amount_word_findings
+from dossier.documents.verify import amount_word_findings
 
 
 def test_generated_documents_agree(built):

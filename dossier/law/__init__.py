@@ -15,8 +15,8 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import InputError
-from ..yamlio import load_yaml
+from dossier.errors import InputError
+from dossier.yamlio import load_yaml
 
 ROUNDING_STEP = 10_000  # prize money is rounded up to the next ten thousand đồng
 

@@ -19,7 +19,7 @@ from pypdf import PdfWriter
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cantho-2024-so-hoa"
-TEMPLATES = ROOT / "docx_templates"
+TEMPLATES = ROOT / "dossier" / "templates"
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 

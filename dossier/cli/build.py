@@ -1,0 +1,163 @@
+"""`dossier build`: check, render, convert, bundle; a progress bar per stage; a summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from dossier.cli.common import (
+    STAGE_LABEL,
+    DateParam,
+    err,
+    out,
+    print_findings,
+    print_problems,
+    today_in_vietnam,
+)
+from dossier.errors import InputError, OutputError, ToolError
+from dossier.vietnamese import format_amount
+
+
+def _converter_spec(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from dossier.convert.backends import validate_spec
+
+    try:
+        return validate_spec(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command("build")
+@click.argument("campaign_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output"), show_default=True, help="Thư mục kết quả.")
+@click.option("--as-of", type=DateParam(), default=None,
+              help="Ngày dùng để kiểm tra thời hạn (mặc định: hôm nay, giờ Việt Nam).")
+@click.option("--no-pdf", is_flag=True, help="Chỉ tạo .docx, không chuyển PDF.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình LibreOffice chạy song song (mặc định: số lõi CPU).")
+@click.option("--converter", default=None, callback=_converter_spec,
+              metavar="local|unoserver://HOST:PORT[,HOST:PORT…]",
+              help="Bộ chuyển PDF: LibreOffice trên máy này (mặc định) hoặc các máy chủ "
+                   "unoserver.")
+@click.option("--no-cache", is_flag=True,
+              help="Không dùng bộ nhớ đệm: tạo và chuyển lại mọi văn bản.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục bộ nhớ đệm (mặc định: $DOSSIER_CACHE_DIR, "
+                   "$XDG_CACHE_HOME/dossier hoặc ~/.cache/dossier).")
+@click.option("--round", "round_id", default=None, metavar="ID",
+              help="Chỉ tạo một đợt (sơ kết, tổng kết…) của kế hoạch có nhiều đợt.")
+@click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ.")
+def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_pdf: bool,
+                  jobs: int | None, converter: str | None, no_cache: bool,
+                  cache_dir: Path | None, round_id: str | None, quiet: bool) -> None:
+    """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ.
+
+    A campaign with rounds builds each round (or the one named) into OUT/<round>/."""
+    from dossier.build import BlockingFindings, build_rounds
+    from dossier.output.cache import Cache
+
+    as_of = as_of or today_in_vietnam()
+    cache = None if no_cache else Cache(cache_dir)
+    try:
+        with _progress(quiet) as report:
+            results = build_rounds(campaign_dir, out_dir, as_of, round_id, pdf=not no_pdf,
+                                   progress=report, jobs=jobs, converter=converter,
+                                   cache=cache)
+    except InputError as exc:
+        print_problems(exc)
+        sys.exit(2)
+    except BlockingFindings as exc:
+        err.print("[bold red]Không tạo hồ sơ: có lỗi chặn (không ghi gì ra thư mục kết quả).[/]")
+        print_findings(exc.findings, err)
+        sys.exit(1)
+    except ToolError as exc:
+        err.print("[bold red]Lỗi công cụ:[/] ", end="")
+        err.print(str(exc), markup=False)
+        sys.exit(1)
+    except OutputError as exc:  # read-only folder, disk full, not a dossier output, locked
+        err.print("[bold red]Không ghi được kết quả:[/] ", end="")  # "cannot write the output"
+        err.print(str(exc), markup=False)
+        sys.exit(2)
+    for result in results:
+        print_findings([f for f in result.analysis.findings if f.severity != "info"], err)
+        if not quiet:
+            _summary(result)
+
+
+class _progress:
+    """Per stage: a rich progress bar with counts and ETA on a terminal; plain lines (at most
+    one per 10 % or per 5 seconds) otherwise; nothing with --quiet."""
+
+    LINE_EVERY_S = 5.0
+
+    def __init__(self, quiet: bool):
+        self.mode = "off" if quiet else "bar" if err.is_terminal else "lines"
+        self.bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
+                            MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("còn"),
+                            TimeRemainingColumn(), console=err)
+        self.tasks: dict[str, int] = {}
+        self.lines: dict[str, tuple[float, int, float]] = {}  # stage: start, last %, last time
+
+    def __enter__(self):
+        if self.mode == "bar":
+            self.bar.start()
+        return self.update
+
+    def __exit__(self, *exc_info):
+        if self.mode == "bar":
+            self.bar.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self.mode == "bar":
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(STAGE_LABEL.get(stage, stage),
+                                                      total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+        elif self.mode == "lines":
+            self._line(stage, done, total)
+
+    def _line(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        start, last_percent, last_time = self.lines.get(stage, (now, -10, 0.0))
+        percent = 100 * done // max(total, 1)
+        if last_percent >= 100 or not (done >= total or percent >= last_percent + 10
+                or now - last_time >= self.LINE_EVERY_S):
+            return
+        self.lines[stage] = (start, percent, now)
+        eta = ""
+        if 0 < done < total:
+            # "about N s left"
+            eta = f", còn khoảng {(now - start) / done * (total - done):.0f} giây"
+        err.print(f"{STAGE_LABEL.get(stage, stage)}: {done}/{total} ({percent}%){eta}",
+                  markup=False, highlight=False)
+
+
+def _summary(result) -> None:
+    selection = result.analysis.selection
+    total = sum(a.amount or 0 for a in selection.awardees)
+    collectives = sum(1 for a in selection.awardees if a.nominee.kind == "tap_the")
+    campaign = result.analysis.campaign
+    name = campaign.name + (f" – {campaign.round_name}" if campaign.round_name else "")
+    out.print(f"[bold green]Đã tạo hồ sơ[/] {escape(name)}")
+    out.print(f"  Khen thưởng: {collectives} tập thể, {len(selection.awardees) - collectives} "
+              f"cá nhân; tổng tiền thưởng {format_amount(total)} đồng", markup=False)
+    out.print(f"  Văn bản: {result.documents}; số trang: {result.pages}", markup=False)
+    out.print(f"  Thư mục: {result.out}", markup=False)
+    if result.bundle:
+        out.print(f"  Hồ sơ gộp: {result.bundle}", markup=False)

@@ -1,0 +1,86 @@
+"""`dossier check` and `dossier calendar`: what scheduled jobs run before a deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from dossier.cli.common import (
+    DateParam,
+    out,
+    print_findings,
+    print_problems,
+    today_in_vietnam,
+)
+from dossier.errors import InputError
+from dossier.models import Finding
+
+
+@click.command("check")
+@click.argument("campaign_dirs", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--as-of", type=DateParam(), default=None,
+              help="Ngày dùng để kiểm tra thời hạn (mặc định: hôm nay, giờ Việt Nam).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--strict", is_flag=True, help="Cảnh báo cũng tính là chưa sẵn sàng.")
+@click.option("--built", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục kết quả đã tạo: kiểm tra số trang PDF theo giới hạn của Kế hoạch.")
+def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
+                  strict: bool, built: Path | None) -> None:
+    """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
+    from dossier.reports.check import check_reports
+
+    if built and len(campaign_dirs) > 1:
+        raise click.UsageError("--built chỉ dùng với một kế hoạch")  # one campaign only
+    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built)
+    if fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for campaign in report["campaigns"]:
+            _print_check_text(campaign)
+    status = report["status"]
+    if status == "error":
+        sys.exit(2)
+    if status == "blocked" or (strict and status == "warnings"):
+        sys.exit(1)
+
+
+STATUS_LABEL = {"ready": "[green]sẵn sàng[/]", "warnings": "[yellow]có cảnh báo[/]",
+                "blocked": "[bold red]bị chặn[/]", "error": "[bold red]dữ liệu lỗi[/]"}
+
+
+def _print_check_text(report: dict) -> None:
+    title = report["path"] + (f" – {report['round']}" if report["round"] else "")
+    out.print(f"[bold]{escape(title)}[/] – {STATUS_LABEL[report['status']]}")
+    for error in report["errors"]:
+        parts = (error["file"], error["row"] and f"dòng {error['row']}",
+                 error["column"] and f"cột {error['column']}")
+        location = ", ".join(str(v) for v in parts if v)
+        out.print(f"  • {location}: {error['message']}", markup=False)
+    print_findings([Finding(f["code"], f["severity"], f["message"])
+                     for f in report["findings"]], out)
+
+
+@click.command("calendar")
+@click.argument("campaign_dirs", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("deadlines.ics"), show_default=True)
+def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
+    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc."""
+    from dossier.reports.calendar import deadlines_calendar
+
+    try:
+        calendar = deadlines_calendar(list(campaign_dirs))
+    except InputError as exc:
+        print_problems(exc)
+        sys.exit(2)
+    out_file.write_bytes(calendar.to_ical())
+    events = len(calendar.walk("VEVENT"))
+    out.print(f"Đã ghi {events} thời hạn vào {out_file}", markup=False)

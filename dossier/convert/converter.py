@@ -1,0 +1,149 @@
+"""Convert .docx to PDF: the converter protocol, the types every back-end shares, the font check.
+
+The back-ends live beside this module (`local_pool.LocalPool`, `unoserver.UnoserverFarm`) and
+`backends.make_converter` picks one; each imports only this module, so none imports another.
+
+Every back-end converts what it can and reports the documents it could not convert by name
+(`Conversion.failed`), so one bad document never costs the others.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from dossier.errors import ToolError
+
+INSTALL_HINT = ("cài LibreOffice: apt-get install -y --no-install-recommends "
+                "libreoffice-writer-nogui fonts-liberation2")
+# "install a metric-compatible substitute for Times New Roman"
+FONT_HINT = ("cài phông thay thế tương thích Times New Roman: "
+             "apt-get install -y fonts-liberation2 (Liberation Serif)")
+SERIF_FAMILIES = ("Times New Roman", "Liberation Serif")
+UNOSERVER_SCHEME = "unoserver://"
+BYTES_PER_PAGE = 12_000  # of word/document.xml: a rough page estimate before converting
+
+Progress = Callable[[int, int], None]  # (documents done, total)
+
+
+@dataclass
+class Conversion:
+    """What a converter did: the PDF of every document it converted, and why the others
+    failed (by document)."""
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    failed: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long LibreOffice may take: to start, and per document by estimated pages."""
+
+    startup_s: float = 60.0
+    per_document_s: float = 30.0
+    per_page_s: float = 10.0
+
+    def document(self, pages: int) -> float:
+        return self.per_document_s + self.per_page_s * pages
+
+    def batch(self, pages: list[int]) -> float:
+        return self.startup_s + sum(self.document(p) for p in pages)
+
+
+def estimate_pages(document: Path) -> int:
+    try:
+        with zipfile.ZipFile(document) as archive:
+            size = archive.getinfo("word/document.xml").file_size
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return 1
+    return max(1, math.ceil(size / BYTES_PER_PAGE))
+
+
+class Converter(Protocol):
+    """Converts .docx files to PDF into a folder, `<stem>.pdf` each."""
+
+    @property
+    def version(self) -> str:
+        """Names what produces the PDFs (part of the cache key)."""
+        ...
+
+    def check(self) -> None:
+        """Raise ToolError when the converter cannot work (no LibreOffice, no fonts, …)."""
+        ...
+
+    def convert(self, documents: list[Path], out_dir: Path,
+                progress: Progress | None = None) -> Conversion:
+        ...
+
+    def warm_up(self) -> None:
+        """Get ready in the background while the build reads and renders (may do nothing)."""
+        ...
+
+    def close(self) -> None:
+        """Release what `warm_up` started."""
+        ...
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def raise_for_failures(result: Conversion) -> None:
+    if result.failed:
+        lines = "; ".join(f"{doc.name} ({reason})" for doc, reason in result.failed.items())
+        # "LibreOffice did not convert: …"
+        raise ToolError(f"LibreOffice không chuyển được sang PDF {len(result.failed)} văn bản: "
+                        f"{lines}")
+
+
+def find_soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        # "LibreOffice (soffice) not found"
+        raise ToolError(f"không tìm thấy LibreOffice (soffice); {INSTALL_HINT}")
+    return found
+
+
+def serif_font() -> str | None:
+    """The family documents in Times New Roman are printed with: Times New Roman itself or
+    Liberation Serif; None when neither is installed. Unknown ("?") without fontconfig."""
+    if not shutil.which("fc-list"):
+        return "?"
+    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                            timeout=60, check=False).stdout
+    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    return next((f for f in SERIF_FAMILIES if f in families), None)
+
+
+def check_fonts() -> str:
+    """Return the serif family found, or raise ToolError saying how to install one."""
+    found = serif_font()
+    if found is None:
+        # "neither Times New Roman nor Liberation Serif is installed: the PDFs would be set in
+        # another font with other line breaks"
+        raise ToolError("thiếu phông Times New Roman hoặc Liberation Serif: PDF sẽ dùng phông "
+                        f"khác, sai ngắt dòng và số trang; {FONT_HINT}")
+    return found
+
+
+def pdf_complete(path: Path) -> bool:
+    """A PDF that was written to the end (a killed converter leaves a truncated one)."""
+    try:
+        size = path.stat().st_size
+        if size < 64:
+            return False
+        with path.open("rb") as handle:
+            if handle.read(5) != b"%PDF-":
+                return False
+            handle.seek(max(0, size - 1024))
+            return b"%%EOF" in handle.read()
+    except OSError:
+        return False
