@@ -75,6 +75,18 @@ def test_law_check(runner, tmp_path):
     assert missing.exit_code == 2 and "regimes" in missing.output
 
 
+def test_law_with_bad_data_is_exit_2(runner, tmp_path):
+    copy = _law_copy(tmp_path)
+    path = copy / "base_salary.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    evidence: text\n",
+                                                             "    evidence: txt\n", 1),
+                    encoding="utf-8")
+    result = runner.invoke(main, ["law", "--on", "2025-01-01"], env={"DOSSIER_LAW_DIR": str(copy)})
+    assert result.exit_code == 2
+    assert f"{path}, entries.2.evidence: 'txt' không hợp lệ" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_strict_check_requires_the_grade_asked_for(runner, campaign_dir):
     """Only secondary figures (collective awards under NĐ 152/2025) and no other warning:
     `--strict` passes, `--strict --require-evidence text` does not."""

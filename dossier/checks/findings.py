@@ -61,6 +61,9 @@ def _one_deadline(deadline: Deadline, as_of: dt.date, window: int) -> list[Findi
     return findings
 
 
+FIGURE_CODES = {"secondary": "FIGURE_SECONDARY", "unconfirmed": "FIGURE_UNCONFIRMED"}
+
+
 def legal_findings(campaign: Campaign, selection: Selection,
                    require_evidence: Grade = "secondary") -> list[Finding]:
     """The regime's replacement, and every figure of the law data the dossier rests on whose
@@ -90,9 +93,6 @@ def legal_findings(campaign: Campaign, selection: Selection,
     return findings
 
 
-FIGURE_CODES = {"secondary": "FIGURE_SECONDARY", "unconfirmed": "FIGURE_UNCONFIRMED"}
-
-
 def _report_form_figures(campaign: Campaign, selection: Selection,
                          regime: law.Regime) -> list[LegalFigure]:
     """The report forms the campaign's documents follow, where some awardee receives one."""
@@ -111,7 +111,10 @@ def figure_message(figure: LegalFigure) -> str:
     where = f" (dòng {evidence.line})" if evidence.line else ""
     note = f" {evidence.note}" if evidence.note else ""
     if evidence.grade == "unconfirmed":
-        article = evidence.source.article or "điều quy định số liệu này"  # the article for it
+        source = evidence.source
+        # the article (and clause) to read, or "the article that sets this figure"
+        article = ", ".join(p for p in (source.article, source.clause) if p) or \
+            "điều quy định số liệu này"
         cited = f"; nơi trích dẫn: {evidence.read_in}" if evidence.read_in else ""
         # "the dossier rests on an unconfirmed figure: … To confirm: read <article> in the
         # official text of <act> (Công báo, national legal database), then set evidence: text

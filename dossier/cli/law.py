@@ -66,14 +66,35 @@ def _grade(item: dict) -> str:
     return f"[{GRADE_STYLE[grade]}]{GRADE_LABELS[grade]}[/]"
 
 
-def _source(item: dict) -> str:
+def _article(item: dict, act: str | None = None) -> str:
+    """act, article, clause; the act left out when it is the regime's own."""
     source = item["source"]
-    text = ", ".join(v for v in (source["act"], source["article"], source["clause"]) if v)
-    if item["read_in"]:
-        text += f"; đọc tại: {item['read_in']}"  # read in
-    if item["note"]:
-        text += f" – {item['note']}"
-    return escape(text)
+    parts = (None if source["act"] == act else source["act"], source["article"], source["clause"])
+    return ", ".join(p for p in parts if p) or source["act"]
+
+
+class _Notes:
+    """Where each figure was read and why it is doubtful, as numbered notes under a table."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def ref(self, item: dict) -> str:
+        parts = []
+        if item["read_in"]:
+            parts.append(f"đọc tại: {item['read_in']}")  # read in
+        if item["note"]:
+            parts.append(item["note"])
+        if not parts:
+            return ""
+        text = "; ".join(parts)
+        if text not in self.texts:
+            self.texts.append(text)
+        return f"[{self.texts.index(text) + 1}]"
+
+    def print(self) -> None:
+        for number, text in enumerate(self.texts, start=1):
+            out.print(f"  [{number}] {text}", markup=False)
 
 
 def _print_table(data: dict) -> None:
@@ -83,9 +104,12 @@ def _print_table(data: dict) -> None:
               f"({escape(data['law_dir'])})")
     salary = data["base_salary"]
     if salary:
+        notes = _Notes()
+        ref = notes.ref(salary)
         out.print(f"Mức lương cơ sở: {format_amount(salary['amount'])} đồng/tháng (từ "
                   f"{date_short(dt.date.fromisoformat(salary['effective_from']))}) – "
-                  f"{_grade(salary)} – {_source(salary)}")
+                  f"{_grade(salary)} – {escape(_article(salary))} {escape(ref)}")
+        notes.print()
     else:
         out.print("[yellow]Không có mức lương cơ sở áp dụng cho ngày này[/]")  # none on that day
     if not data["regimes"]:
@@ -97,29 +121,38 @@ def _print_table(data: dict) -> None:
 def _print_regime(regime: dict) -> None:
     from dossier import law
 
+    act = regime["short_name"]
+    notes = _Notes()
     since = date_short(dt.date.fromisoformat(regime["in_force_from"]))
     until = (f", được thay thế từ {date_short(dt.date.fromisoformat(regime['replaced_on']))}"
              if regime["replaced_on"] else "")  # replaced from
-    out.print(f"\n[bold]{escape(regime['short_name'])}[/] ({regime['id']}), áp dụng từ "
-              f"{since}{until} – {_grade(regime)} – {_source(regime)}")
+    out.print(f"\n[bold]{escape(act)}[/] ({regime['id']}), áp dụng từ {since}{until} – "
+              f"{_grade(regime)} – {escape(_article(regime))} {escape(notes.ref(regime))}")
     rule = regime["prize_rule"]
     # "prize = coefficient × base salary on the decision date, rounded up to N đồng"
     out.print(f"Tiền thưởng = hệ số × mức lương cơ sở tại ngày quyết định, làm tròn lên "
-              f"{format_amount(rule['rounding_step'])} đồng – {_grade(rule)} – {_source(rule)}")
-    table = Table(title="Hình thức khen thưởng", title_justify="left", show_lines=False)
-    for header in ("Hình thức", "Đối tượng", "Hệ số", "Tiền thưởng (đồng)", "Chứng cứ", "Nguồn"):
-        table.add_column(header)
+              f"{format_amount(rule['rounding_step'])} đồng – {_grade(rule)} – "
+              f"{escape(_article(rule, act))} {escape(notes.ref(rule))}")
+    table = Table(title="Hình thức khen thưởng", title_justify="left")
+    table.add_column("Hình thức")
+    table.add_column("Đối tượng")
+    for header in ("Hệ số", "Tiền thưởng\n(đồng)"):  # numbers are never wrapped or cut
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("Chứng cứ")
+    table.add_column("Nguồn")
+    table.add_column("Ghi chú", no_wrap=True)
     for form in regime["award_forms"]:
         for c in form["coefficients"]:
             amount = format_amount(c["amount"]) if c["amount"] is not None else "–"
             table.add_row(escape(form["name"]), KIND[c["kind"]],
-                          law.coefficient_text(Decimal(str(c["value"]))), amount,
-                          _grade(c), _source(c))
+                          law.coefficient_text(Decimal(str(c["value"]))), amount, _grade(c),
+                          escape(_article(c, act)), escape(notes.ref(c)))
     out.print(table)
     forms = Table(title="Mẫu báo cáo thành tích", title_justify="left")
-    for header in ("Khóa", "Số mẫu", "Tên mẫu", "Chứng cứ", "Nguồn"):
+    for header in ("Khóa", "Số mẫu", "Tên mẫu", "Chứng cứ", "Nguồn", "Ghi chú"):
         forms.add_column(header)
     for form in regime["report_forms"]:
         forms.add_row(form["key"], form["number"] or "–", escape(form["title"]), _grade(form),
-                      _source(form))
+                      escape(_article(form, act)), escape(notes.ref(form)))
     out.print(forms)
+    notes.print()

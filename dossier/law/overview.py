@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from dossier import law
-from dossier.errors import InputError
 from dossier.models import Evidence
 
 OVERVIEW_VERSION = 1
@@ -22,10 +21,8 @@ def evidence_data(evidence: Evidence) -> dict:
 
 def law_on(day: dt.date) -> dict:
     """The law data in force on `day`: base salary, regimes, their forms and prize amounts."""
-    try:
-        salary = law.base_salary_on(day)
-    except InputError:
-        salary = None
+    in_force = [s for s in law.salary_history() if s.effective_from <= day]  # bad data raises
+    salary = in_force[-1] if in_force else None
     return {
         "overview_version": OVERVIEW_VERSION,
         "on": day.isoformat(),
