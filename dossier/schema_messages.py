@@ -127,6 +127,7 @@ _HANDLERS = {
     "exclusiveMinimum": _bound(">"),
     "exclusiveMaximum": _bound("<"),
     "minItems": _min_items,
+    "minProperties": _min_items,
     "minLength": _min_length,
     "maxLength": _max_length,
     "oneOf": _one_of,

@@ -253,6 +253,18 @@ def test_law_check_names_every_error(tmp_path):
                for p in problems)
 
 
+def test_an_award_form_without_coefficients_is_named_in_vietnamese(tmp_path):
+    law_copy = _law_copy(tmp_path)
+    path = law_copy / "regimes" / "nd-152-2025.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  giay_khen:")
+    path.write_text(text[:start] + "  giay_khen:\n    name: \"Giấy khen\"\n    coefficients: {}\n",
+                    encoding="utf-8")
+    problems, _ = check_law_dir(law_copy)
+    assert [(p.column, p.message.split(" (dòng")[0]) for p in problems] == [
+        ("award_forms.giay_khen.coefficients", "cần ít nhất 1 mục")]
+
+
 def test_old_format_is_explained(tmp_path):
     law_copy = _law_copy(tmp_path)
     path = law_copy / "base_salary.yaml"
