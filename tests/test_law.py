@@ -265,6 +265,21 @@ def test_an_award_form_without_coefficients_is_named_in_vietnamese(tmp_path):
         ("award_forms.giay_khen.coefficients", "cần ít nhất 1 mục")]
 
 
+def test_who_decides_is_graded_like_the_figures(tmp_path):
+    """An award form may say who decides it (`decided_by`), graded like every figure."""
+    law_copy = _law_copy(tmp_path)
+    path = law_copy / "regimes" / "nd-152-2025.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        '    name: "Bằng khen của Thủ tướng Chính phủ"\n',
+        '    name: "Bằng khen của Thủ tướng Chính phủ"\n    decided_by:\n'
+        '      levels: [thu_tuong]\n      evidence: secondary\n'
+        '      source: "Luật Thi đua, khen thưởng 2022, Điều 78 khoản 2"\n', 1)
+    path.write_text(text, encoding="utf-8")
+    problems, _ = check_law_dir(law_copy)
+    assert [p.column for p in problems] == ["award_forms.bang_khen_thu_tuong.decided_by"]
+    assert "read_in" in problems[0].message
+
+
 def test_old_format_is_explained(tmp_path):
     law_copy = _law_copy(tmp_path)
     path = law_copy / "base_salary.yaml"
