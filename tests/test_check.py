@@ -108,3 +108,15 @@ def test_built_output_is_checked_against_page_limits(tmp_path):
     code, report = _check([str(campaign), "--as-of", "2024-12-01", "--built",
                            str(tmp_path / "nothing")])
     assert "NO_BUILD" in {f["code"] for f in report["campaigns"][0]["findings"]}
+
+
+def test_calendar_without_out_prints_to_standard_output(tmp_path, monkeypatch):
+    """No `--out`: the calendar goes to standard output, nothing is written in the folder."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["calendar", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []
+    [event] = Calendar.from_ical(result.stdout_bytes).walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "2024-12-29"
+    written = CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", "lich.ics"])
+    assert str(tmp_path / "lich.ics") in written.output  # says where it wrote

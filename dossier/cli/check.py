@@ -76,9 +76,11 @@ def _print_check_text(report: dict) -> None:
 @click.argument("campaign_dirs", nargs=-1, required=True,
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("deadlines.ics"), show_default=True)
-def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
-    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc."""
+              default=None,
+              help="Ghi lịch vào tệp này (mặc định: in ra đầu ra chuẩn).")
+def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path | None) -> None:
+    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc; không có --out: in ra đầu
+    ra chuẩn (dossier calendar DIR > lich.ics)."""
     from dossier.reports.calendar import deadlines_calendar
 
     try:
@@ -86,6 +88,10 @@ def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
     except InputError as exc:
         print_problems(exc)
         sys.exit(2)
+    if out_file is None:  # as Unix tools do: the calendar itself on standard output
+        click.echo(calendar.to_ical(), nl=False)
+        return
     out_file.write_bytes(calendar.to_ical())
     events = len(calendar.walk("VEVENT"))
-    out.print(f"Đã ghi {events} thời hạn vào {out_file}", markup=False)
+    # "wrote N deadlines to FILE" (the full path: no guessing where it went)
+    out.print(f"Đã ghi {events} thời hạn vào {out_file.resolve()}", markup=False)
