@@ -120,3 +120,17 @@ def test_calendar_without_out_prints_to_standard_output(tmp_path, monkeypatch):
     assert event.decoded("dtstart").isoformat() == "2024-12-29"
     written = CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", "lich.ics"])
     assert str(tmp_path / "lich.ics") in written.output  # says where it wrote
+
+
+def test_round_option_checks_one_round():
+    govap = EXAMPLE.parent / "govap-2022-2025-cds"
+    _, every = _check([str(govap), "--as-of", "2025-06-16"])
+    assert [c["round"] for c in every["campaigns"]] == ["so-ket-2023", "tong-ket-2025"]
+    _, one = _check([str(govap), "--as-of", "2025-06-16", "--round", "tong-ket-2025"])
+    assert [c["round"] for c in one["campaigns"]] == ["tong-ket-2025"]
+    code, unknown = _check([str(govap), "--as-of", "2025-06-16", "--round", "nam-2024"])
+    assert code == 2
+    [error] = unknown["campaigns"][0]["errors"]
+    assert "không có đợt 'nam-2024' (có: so-ket-2023, tong-ket-2025)" in error["message"]
+    code, single = _check([str(EXAMPLE), "--as-of", "2024-12-01", "--round", "x"])
+    assert code == 2 and "không chia đợt" in single["campaigns"][0]["errors"][0]["message"]

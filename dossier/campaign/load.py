@@ -71,6 +71,23 @@ def round_ids(root: Path) -> list[str | None]:
     return [r.get("id") for r in rounds if isinstance(r, dict)] or [None]
 
 
+def chosen_rounds(path: Path, round_id: str | None) -> list[str | None]:
+    """Every round of the campaign, or the one named (InputError when it has no such round)."""
+    rounds = round_ids(path)
+    if round_id is None:
+        return rounds
+    if rounds == [None]:
+        # "the plan has no rounds: leave out --round"
+        raise InputError.single(path / CAMPAIGN_FILE,
+                                f"kế hoạch không chia đợt: bỏ --round {round_id}")
+    if round_id not in rounds:
+        known = ", ".join(str(r) for r in rounds)
+        # "the plan has no round X (it has: …)"
+        raise InputError.single(path / CAMPAIGN_FILE,
+                                f"kế hoạch không có đợt '{round_id}' (có: {known})")
+    return [round_id]
+
+
 def load_campaign(root: Path, round_id: str | None = None) -> Campaign:
     """Read `root/campaign.yaml` (one round of it); raise InputError listing every problem."""
     path = root / CAMPAIGN_FILE

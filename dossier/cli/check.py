@@ -35,15 +35,18 @@ from dossier.models import Finding
                    "báo (với --strict: chưa sẵn sàng).")
 @click.option("--built", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục kết quả đã tạo: kiểm tra số trang PDF theo giới hạn của Kế hoạch.")
+@click.option("--round", "round_id", default=None, metavar="ID",
+              help="Chỉ kiểm tra một đợt (sơ kết, tổng kết…) của kế hoạch có nhiều đợt.")
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
-                  strict: bool, require_evidence: str, built: Path | None) -> None:
+                  strict: bool, require_evidence: str, built: Path | None,
+                  round_id: str | None) -> None:
     """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
     from dossier.reports.check import check_reports
 
     if built and len(campaign_dirs) > 1:
         raise click.UsageError("--built chỉ dùng với một kế hoạch")  # one campaign only
     report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built,
-                           require_evidence)  # type: ignore[arg-type]
+                           require_evidence, round_id)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
