@@ -163,10 +163,45 @@ def test_round_field_errors_point_into_the_round(campaign_dir):
     with pytest.raises(InputError) as raised:
         load_campaign(campaign_dir, "dot-1")
     [problem] = raised.value.problems
-    assert problem.column == "awards.0.total"
-    line = (campaign_dir / "campaign.yaml").read_text(encoding="utf-8").splitlines()
-    number = int(problem.message.rsplit("dòng ", 1)[1].rstrip(")"))
-    assert "total: 5" in line[number - 1]
+    assert problem.column == "rounds.0.awards.0.total"
+    assert "total: 5" in _line_of(campaign_dir, problem)
+
+
+def _line_of(campaign_dir, problem) -> str:
+    lines = (campaign_dir / "campaign.yaml").read_text(encoding="utf-8").splitlines()
+    return lines[int(problem.message.rsplit("dòng ", 1)[1].rstrip(")")) - 1]
+
+
+def test_round_schema_errors_name_the_rounds_line_once(campaign_dir):
+    """A misspelt or invalid field inside a round points to its own line (not the top of the
+    file), once; another round's problems belong to that round."""
+    def bad_rounds(data):
+        awards = [{**data["awards"][0], "title": ""}]  # too short: checked inside the round
+        data["rounds"] = [{"id": "dot-1", "name": "Đợt 1", "awardz": 3, "awards": awards},
+                          {"id": "dot-2", "name": "Đợt 2", "period": {"start": "x"}}]
+    edit_campaign(campaign_dir, bad_rounds)
+    with pytest.raises(InputError) as raised:
+        load_campaign(campaign_dir, "dot-1")
+    problems = {p.column: p for p in raised.value.problems}
+    assert set(problems) == {"rounds.0", "rounds.0.awards.0.title"}
+    assert "'awardz' (có phải 'awards'?)" in problems["rounds.0"].message
+    assert "awardz: 3" in _line_of(campaign_dir, problems["rounds.0"])
+    assert "title: ''" in _line_of(campaign_dir, problems["rounds.0.awards.0.title"])
+    with pytest.raises(InputError) as raised:
+        load_campaign(campaign_dir, "dot-2")
+    assert {p.column for p in raised.value.problems} == {"rounds.1.period",
+                                                         "rounds.1.period.start"}
+
+
+def test_every_top_level_field_but_a_rounds_own_is_replaceable_and_documented():
+    from dossier.campaign.load import load_schema
+
+    schema = load_schema("campaign.schema.json")
+    own = {"schema_version", "id", "name", "rounds", "ranking"}
+    listed = schema["properties"]["rounds"]["items"]["properties"]
+    assert set(schema["properties"]) - own <= set(listed)
+    assert all(listed[k]["$ref"] == f"#/properties/{k}" for k in set(listed) - {"id", "name",
+                                                                               "ranking"})
 
 
 def test_no_deadline_in_the_plan_is_said(campaign_dir):
