@@ -208,3 +208,28 @@ def test_no_deadline_in_the_plan_is_said(campaign_dir):
     edit_campaign(campaign_dir, lambda d: d.__setitem__("deadlines", []))
     codes = [f.code for f in analyse(campaign_dir, dt.date(2030, 1, 1)).findings]
     assert "NO_DEADLINE" in codes and "DEADLINE_PASSED" not in codes
+
+
+def test_a_plan_without_documents_uses_the_regimes_standard_dossier(campaign_dir, tmp_path):
+    """KH 140 lists no dossier documents: the regime's standard dossier applies, and `check`
+    says so; nothing has to be invented."""
+    from dossier.build import build
+
+    edit_campaign(campaign_dir, lambda d: d.pop("documents"))
+    analysis = analyse(campaign_dir, AS_OF)
+    assert [d.kind for d in analysis.campaign.documents] == [
+        "to_trinh", "bien_ban", "bao_cao_thanh_tich"]
+    [finding] = [f for f in analysis.findings if f.code == "DOCUMENTS_FROM_REGIME"]
+    assert finding.severity == "info"
+    assert finding.message.startswith("Kế hoạch không quy định thành phần hồ sơ; dùng thành "
+                                      "phần hồ sơ theo Nghị định số 98/2023/NĐ-CP: Tờ trình")
+    assert "Mẫu số 08" in finding.message
+    reports = [p for p in analysis.plans if p.kind == "bao_cao_thanh_tich"]
+    assert len(reports) == len(analysis.selection.awardees) == 6
+    result = build(campaign_dir, tmp_path / "out", AS_OF, pdf=False, cache=None)
+    assert result.documents == 8
+
+
+def test_a_plan_with_documents_gets_no_standard_dossier_finding(campaign_dir):
+    codes = {f.code for f in analyse(campaign_dir, AS_OF).findings}
+    assert "DOCUMENTS_FROM_REGIME" not in codes

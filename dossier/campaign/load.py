@@ -97,8 +97,28 @@ def load_campaign(root: Path, round_id: str | None = None) -> Campaign:
     data, lines = load_yaml(path)
     data, origin, round_info = _select_round(path, data, round_id)
     _validate_schema(path, data, lines, origin)
+    data, from_regime = _with_documents(path, data)
     _validate_references(path, data, lines, origin)
-    return _build(root, data, round_info)
+    campaign = _build(root, data, round_info)
+    campaign.documents_from_regime = from_regime
+    return campaign
+
+
+def _with_documents(path: Path, data: dict) -> tuple[dict, bool]:
+    """A plan that lists no documents gets its regime's standard dossier (marked, so that
+    `check` can say so)."""
+    if "documents" in data:
+        return data, False
+    try:
+        standard = law.load_regime(data["regime"]).standard_dossier
+    except InputError:
+        return {**data, "documents": []}, False  # the unknown regime is reported with the others
+    if standard is None:
+        # "the plan lists no documents and regime X has no standard dossier: declare them"
+        raise InputError.single(path, f"Kế hoạch không quy định thành phần hồ sơ và chế độ "
+                                f"'{data['regime']}' không có thành phần hồ sơ chuẩn: khai báo "
+                                "'documents'", column="documents")
+    return {**data, "documents": [dict(d) for d in standard.documents]}, True
 
 
 ROUND_KEYS = ("id", "name", "ranking")
