@@ -65,6 +65,7 @@ class Group:
     members: tuple[Condition, ...]
     eligibility: tuple[Condition, ...]
     order_by: tuple[OrderKey, ...]
+    parent_group: str | None = None  # individuals: from this group's collectives (parent_id)
 
 
 @dataclass(frozen=True)

@@ -453,6 +453,7 @@ def _group(g: dict, conditions: _Conditions) -> Group:
         members=conditions.many(g.get("members", [])),
         eligibility=conditions.many(g.get("eligibility", [])),
         order_by=tuple(OrderKey(**k) for k in g["order_by"]),
+        parent_group=g.get("parent_group"),
     )
 
 
