@@ -134,3 +134,20 @@ def test_round_option_checks_one_round():
     assert "không có đợt 'nam-2024' (có: so-ket-2023, tong-ket-2025)" in error["message"]
     code, single = _check([str(EXAMPLE), "--as-of", "2024-12-01", "--round", "x"])
     assert code == 2 and "không chia đợt" in single["campaigns"][0]["errors"][0]["message"]
+
+
+def test_check_renders_template_overrides(tmp_path):
+    """A placeholder the data lacks, in an override, is found by `check`, not only by
+    `build`: exit 2 with the same message."""
+    from .bad_inputs.breakers import make_campaign
+
+    root = make_campaign(tmp_path / "c", [{"template": {
+        "name": "bien_ban.docx", "replace": ["{{ header.agency }}", "{{ header.agencyy }}"]}}])
+    code, report = _check([str(root), "--as-of", "2024-12-01"])
+    assert code == 2
+    [error] = report["campaigns"][0]["errors"]
+    assert error["file"].endswith("templates/bien_ban.docx")
+    assert "mẫu dùng biến không có trong dữ liệu 'agencyy' (trong {{ header.agencyy }})" in (
+        error["message"])
+    good = make_campaign(tmp_path / "good", [{"template": {"name": "bien_ban.docx"}}])
+    assert _check([str(good), "--as-of", "2024-12-01"])[0] == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from dossier.campaign.load import CAMPAIGN_FILE, chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
+from dossier.checks.templates import override_problems
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
 
@@ -64,6 +65,9 @@ def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | 
         analysis = analyse(path, as_of, round_id, require_evidence)
     except InputError as exc:
         return _error_report(path, round_id, exc.problems)
+    broken_templates = override_problems(analysis)  # what `build` would stop on
+    if broken_templates:
+        return _error_report(path, round_id, broken_templates)
     extra = _built_findings(analysis, built / round_id if built and round_id else built)
     findings = sorted([*analysis.findings, *extra], key=_display_order)
     return {
