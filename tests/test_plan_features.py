@@ -233,3 +233,39 @@ def test_a_plan_without_documents_uses_the_regimes_standard_dossier(campaign_dir
 def test_a_plan_with_documents_gets_no_standard_dossier_finding(campaign_dir):
     codes = {f.code for f in analyse(campaign_dir, AS_OF).findings}
     assert "DOCUMENTS_FROM_REGIME" not in codes
+
+
+def test_files_named_after_the_unit_or_nearly_by_id_are_named(campaign_dir):
+    """Narratives and attachments are keyed by id: a file named after the unit, or with the
+    id in another case or extension, is not read, and `check` says which file it should be."""
+    def attachment(data):
+        data["documents"].append({"id": "thue", "kind": "attachment", "title": "Xác nhận thuế",
+                                  "per": "awardee", "copies": 1,
+                                  "file": "attachments/{id}-thue.pdf",
+                                  "when": [{"column": "unit_type", "op": "=",
+                                            "value": "Cơ quan chuyên môn"}]})
+    edit_campaign(campaign_dir, attachment)
+    narratives = campaign_dir / "achievements"
+    (narratives / "TT05.md").rename(narratives / "Sở Giao thông vận tải.md")
+    (narratives / "TT01.md").rename(narratives / "tt01.MD")
+    (narratives / "CN03.md").rename(narratives / "CN03.docx")
+    (narratives / "ghi-chu.md").write_text("việc của văn phòng", encoding="utf-8")
+    (campaign_dir / "attachments").mkdir(exist_ok=True)
+    (campaign_dir / "attachments" / "TT15 - thue.pdf").write_bytes(b"%PDF-1.4")
+    messages = {f.file.rsplit("/", 1)[1]: f.message for f in analyse(campaign_dir, AS_OF).findings
+                if f.code == "FILE_NOT_USED"}
+    assert messages == {
+        "Sở Giao thông vận tải.md": "achievements/Sở Giao thông vận tải.md: tên tệp không phải "
+        "mã nên không được dùng (tệp đặt tên theo mã); có phải của Sở Giao thông vận tải thành "
+        "phố Cần Thơ (TT05)? Đổi tên thành achievements/TT05.md",
+        "tt01.MD": "achievements/tt01.MD: tên tệp không phải mã nên không được dùng (tệp đặt "
+        "tên theo mã); có phải của Sở Tư pháp thành phố Cần Thơ (TT01)? Đổi tên thành "
+        "achievements/TT01.md",
+        "CN03.docx": "achievements/CN03.docx: tên tệp không phải mã nên không được dùng (tệp "
+        "đặt tên theo mã); có phải của Lê Thị Mỹ Duyên (CN03)? Đổi tên thành "
+        "achievements/CN03.md và lưu nội dung dạng văn bản thuần (UTF-8), không phải tệp "
+        "Word/PDF",
+        "TT15 - thue.pdf": "attachments/TT15 - thue.pdf: tên tệp không phải mã nên không được "
+        "dùng (tệp đặt tên theo mã); có phải của Sở Khoa học và Công nghệ thành phố Cần Thơ "
+        "(TT15)? Đổi tên thành attachments/TT15-thue.pdf",
+    }
