@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier import __version__
-from dossier.campaign.load import round_ids
+from dossier.campaign.load import chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
 from dossier.convert.converter import Converter, raise_for_failures
 from dossier.documents.fast_verify import amount_word_findings
 from dossier.documents.render import render_docx, template_path
-from dossier.models import Finding
+from dossier.models import Campaign, Finding
 from dossier.output import atomic as atomic_output
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
@@ -68,10 +68,9 @@ def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = N
                  **options) -> list[BuildResult]:
     """Build a campaign; one with rounds (sơ kết, tổng kết) builds each round, or the one
     named, into `out/<round id>/`. Every round is checked before any is written."""
-    rounds = round_ids(root)
-    if rounds == [None]:
+    chosen = chosen_rounds(root, round_id)
+    if chosen == [None]:
         return [build(root, out, as_of, **options)]
-    chosen = [round_id] if round_id else rounds
     blocking = [f for r in chosen for f in analyse(root, as_of, r).blocking]
     if blocking:
         raise BlockingFindings(blocking)
@@ -108,6 +107,13 @@ class _Rendered:
     supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
 
 
+def bundle_name(campaign: Campaign) -> str:
+    """The submission's file name: the campaign's id, and the round's where there are rounds,
+    so that bundles sent together can be told apart."""
+    scope = f"{campaign.id}-{campaign.round_id}" if campaign.round_id else campaign.id
+    return f"{scope}-ho-so.pdf"
+
+
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
     campaign = analysis.campaign
     stats = BuildStats()
@@ -117,7 +123,7 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
     bundle_path = None
     if options.pdf:
         pdf_paths, page_counts = _convert_and_bundle(analysis, docs, staging, options, stats)
-        bundle_path = staging / f"{campaign.id}-ho-so.pdf"
+        bundle_path = staging / bundle_name(campaign)
     (staging / "selection.md").write_text(
         selection_markdown(campaign, analysis.selection), encoding="utf-8")
     manifest = _manifest(analysis, staging, docs, pdf_paths, page_counts, bundle_path)
@@ -213,7 +219,7 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
             raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
-    counts = bundle(parts, staging / f"{analysis.campaign.id}-ho-so.pdf",
+    counts = bundle(parts, staging / bundle_name(analysis.campaign),
                     f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
                     lambda done, n: options.report("bundle", done, n), chunks=options.cache)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)

@@ -65,6 +65,7 @@ class Group:
     members: tuple[Condition, ...]
     eligibility: tuple[Condition, ...]
     order_by: tuple[OrderKey, ...]
+    parent_group: str | None = None  # individuals: from this group's collectives (parent_id)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ class Campaign:
     round_id: str | None = None
     round_name: str | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    documents_from_regime: bool = False  # the plan lists no documents: the regime's standard
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)

@@ -53,6 +53,8 @@ def _graded():
         yield from (f.evidence for f in regime.report_forms.values())
         yield from (c.evidence for f in regime.award_forms.values()
                     for c in f.coefficients.values())
+        if regime.standard_dossier:
+            yield regime.standard_dossier.evidence
     yield from (s.evidence for s in law.salary_history())
 
 

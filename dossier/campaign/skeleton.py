@@ -3,10 +3,9 @@ which passes validation as soon as it is filled in."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
-
-import pandas as pd
 
 from dossier.campaign.load import STANDARD_COLUMNS, load_campaign
 from dossier.errors import InputError
@@ -25,10 +24,25 @@ def init_campaign(target: Path) -> list[Path]:
     (target / "achievements").mkdir()
     (target / "attachments").mkdir()
     header = [*STANDARD_COLUMNS, *(c.name for c in load_campaign(target).columns)]
-    empty = pd.DataFrame(columns=header)
     # Only one ranking may exist: the Excel one is a template to fill and rename rankings.xlsx
     # (deleting rankings.csv) for offices that work in Excel.
     csv_path, xlsx_path = target / "rankings.csv", target / "rankings-mau.xlsx"
-    empty.to_csv(csv_path, index=False)
-    empty.to_excel(xlsx_path, index=False, sheet_name="rankings")
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(header)
+    _write_xlsx_header(xlsx_path, header)
     return [campaign_file, csv_path, xlsx_path]
+
+
+def _write_xlsx_header(path: Path, header: list[str]) -> None:
+    """A workbook with one sheet, `rankings`, holding the header row (bold, frozen)."""
+    from openpyxl import Workbook  # a quarter of a second to import: only here
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "rankings"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    book.save(path)

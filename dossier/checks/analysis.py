@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
+from dossier.checks.files import stray_file_findings
 from dossier.checks.findings import deadline_findings, document_findings, legal_findings
 from dossier.documents.context import DocumentPlan, plan_documents
 from dossier.models import Campaign, Finding, Grade, Nominee, Selection
@@ -42,5 +43,6 @@ def analyse(root: Path, as_of: dt.date, round_id: str | None = None,
     plans = plan_documents(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings
                 + legal_findings(campaign, selection, require_evidence)
-                + document_findings(campaign, selection, plans))
+                + document_findings(campaign, selection, plans)
+                + stray_file_findings(campaign, nominees))
     return Analysis(campaign, nominees, selection, plans, findings, as_of)

@@ -77,6 +77,15 @@ def legal_findings(campaign: Campaign, selection: Selection,
             f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)} "
             f"({regime.replaced_by}); Kế hoạch vẫn áp dụng chế độ này theo campaign.yaml"))
     resting: dict[LegalFigure, list[str]] = {}
+    standard = regime.standard_dossier
+    if campaign.documents_from_regime and standard:
+        titles = "; ".join(d.title for d in campaign.documents)
+        # "the plan sets out no dossier documents; using the dossier of <regime>: …"
+        findings.append(Finding(
+            "DOCUMENTS_FROM_REGIME", "info",
+            f"Kế hoạch không quy định thành phần hồ sơ; dùng thành phần hồ sơ theo "
+            f"{regime.short_name}: {titles} ({standard.evidence.source})"))
+        resting[LegalFigure("thành phần hồ sơ đề nghị khen thưởng", standard.evidence)] = []
     for awardee in selection.awardees:
         for figure in awardee.figures:
             resting.setdefault(figure, []).append(awardee.nominee.id)

@@ -35,15 +35,18 @@ from dossier.models import Finding
                    "báo (với --strict: chưa sẵn sàng).")
 @click.option("--built", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục kết quả đã tạo: kiểm tra số trang PDF theo giới hạn của Kế hoạch.")
+@click.option("--round", "round_id", default=None, metavar="ID",
+              help="Chỉ kiểm tra một đợt (sơ kết, tổng kết…) của kế hoạch có nhiều đợt.")
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
-                  strict: bool, require_evidence: str, built: Path | None) -> None:
+                  strict: bool, require_evidence: str, built: Path | None,
+                  round_id: str | None) -> None:
     """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
     from dossier.reports.check import check_reports
 
     if built and len(campaign_dirs) > 1:
         raise click.UsageError("--built chỉ dùng với một kế hoạch")  # one campaign only
     report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built,
-                           require_evidence)  # type: ignore[arg-type]
+                           require_evidence, round_id)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -76,9 +79,11 @@ def _print_check_text(report: dict) -> None:
 @click.argument("campaign_dirs", nargs=-1, required=True,
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("deadlines.ics"), show_default=True)
-def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
-    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc."""
+              default=None,
+              help="Ghi lịch vào tệp này (mặc định: in ra đầu ra chuẩn).")
+def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path | None) -> None:
+    """Ghi mọi thời hạn thành sự kiện lịch (.ics) có nhắc việc; không có --out: in ra đầu
+    ra chuẩn (dossier calendar DIR > lich.ics)."""
     from dossier.reports.calendar import deadlines_calendar
 
     try:
@@ -86,6 +91,10 @@ def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path) -> None:
     except InputError as exc:
         print_problems(exc)
         sys.exit(2)
+    if out_file is None:  # as Unix tools do: the calendar itself on standard output
+        click.echo(calendar.to_ical(), nl=False)
+        return
     out_file.write_bytes(calendar.to_ical())
     events = len(calendar.walk("VEVENT"))
-    out.print(f"Đã ghi {events} thời hạn vào {out_file}", markup=False)
+    # "wrote N deadlines to FILE" (the full path: no guessing where it went)
+    out.print(f"Đã ghi {events} thời hạn vào {out_file.resolve()}", markup=False)

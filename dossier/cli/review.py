@@ -73,14 +73,24 @@ def _write_redlines(comparison: Comparison, target: Path) -> None:
     from dossier.review.redline import write_redline
 
     if comparison.mode == "file":
-        write_redline(comparison.a, comparison.b, target)
+        _note_untracked(write_redline(comparison.a, comparison.b, target))
         return
     if target.exists() and not target.is_dir():
         # "must be a folder when comparing two folders"
         raise DiffError(f"{target}: phải là thư mục khi so sánh hai thư mục")
     for doc in comparison.documents:
         if doc.status == "changed" and doc.a is not None and doc.b is not None:
-            write_redline(doc.a, doc.b, target / doc.b.name)
+            _note_untracked(write_redline(doc.a, doc.b, target / doc.b.name))
+
+
+def _note_untracked(summary) -> None:
+    """Say, when it matters, what the redline does not show."""
+    if summary.untracked:
+        err.print("[bold yellow]Lưu ý:[/] ", end="")  # note
+        # "changes in <parts> are not marked in the redline; see the diff"
+        err.print(f"{summary.path}: thay đổi ở {', '.join(summary.untracked)} không được đánh "
+                  "dấu trong bản theo dõi thay đổi (chỉ thân văn bản, khổ giấy và lề); xem kết "
+                  "quả dossier diff", markup=False)
 
 
 def _emit_text(text: str, out_file: Path | None) -> None:

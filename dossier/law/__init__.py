@@ -65,6 +65,15 @@ class PrizeRule:
 
 
 @dataclass(frozen=True)
+class StandardDossier:
+    """The documents of a proposal under the regime, used when a plan lists none; each as
+    campaign.yaml's `documents` writes it."""
+
+    documents: tuple[dict, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class Regime:
     id: str
     name: str
@@ -76,6 +85,7 @@ class Regime:
     prize_rule: PrizeRule
     report_forms: dict[str, ReportForm]
     award_forms: dict[str, AwardForm]
+    standard_dossier: StandardDossier | None = None
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.in_force_from <= day and (self.replaced_on is None or day < self.replaced_on)
@@ -125,6 +135,10 @@ def _load_regime(path: Path) -> Regime:
                                   evidence(c, ("award_forms", key, "coefficients", kind)))
                 for kind, c in form["coefficients"].items()})
             for key, form in data["award_forms"].items()},
+        standard_dossier=StandardDossier(
+            tuple(dict(d) for d in data["standard_dossier"]["documents"]),
+            evidence(data["standard_dossier"], ("standard_dossier",)),
+        ) if "standard_dossier" in data else None,
     )
 
 

@@ -7,9 +7,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from dossier.campaign.load import CAMPAIGN_FILE, round_ids
+from dossier.campaign.load import CAMPAIGN_FILE, chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
+from dossier.checks.templates import override_problems
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
 
@@ -30,13 +31,13 @@ def campaign_dirs(paths: list[Path]) -> list[Path]:
 
 
 def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None,
-                  require_evidence: Grade = "secondary") -> dict:
+                  require_evidence: Grade = "secondary", round_id: str | None = None) -> dict:
     """`built`: a build's output folder, whose PDFs are checked against the plan's page limits
     (a campaign with rounds: its round sub-folders). `require_evidence`: legal figures graded
-    below it are warnings."""
+    below it are warnings. `round_id`: check only that round."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of, built, require_evidence)
+        campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 
@@ -50,12 +51,12 @@ def overall_status(campaigns: list[dict]) -> str:
 
 
 def _reports_for(path: Path, as_of: dt.date, built: Path | None,
-                 require_evidence: Grade) -> list[dict]:
+                 require_evidence: Grade, round_id: str | None) -> list[dict]:
     try:
-        rounds = round_ids(path)
+        rounds = chosen_rounds(path, round_id)
     except InputError as exc:
-        return [_error_report(path, None, exc.problems)]
-    return [_one_report(path, as_of, round_id, built, require_evidence) for round_id in rounds]
+        return [_error_report(path, round_id, exc.problems)]
+    return [_one_report(path, as_of, r, built, require_evidence) for r in rounds]
 
 
 def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None,
@@ -64,6 +65,9 @@ def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | 
         analysis = analyse(path, as_of, round_id, require_evidence)
     except InputError as exc:
         return _error_report(path, round_id, exc.problems)
+    broken_templates = override_problems(analysis)  # what `build` would stop on
+    if broken_templates:
+        return _error_report(path, round_id, broken_templates)
     extra = _built_findings(analysis, built / round_id if built and round_id else built)
     findings = sorted([*analysis.findings, *extra], key=_display_order)
     return {
