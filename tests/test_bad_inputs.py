@@ -31,7 +31,11 @@ def previous_output(out: Path) -> dict[str, bytes]:
     (out / "docx").mkdir(parents=True)
     (out / "docx" / "01-to-trinh.docx").write_bytes(b"the previous Tto trinh")
     (out / "selection.md").write_text("# previous\n", encoding="utf-8")
-    (out / "manifest.json").write_text('{"manifest_version": 1}\n', encoding="utf-8")
+    written = {"files": ["docx/01-to-trinh.docx", "manifest.json", "selection.md"],
+               "folders": ["docx"]}  # dossier's own mark: the next build may replace it
+    (out / "manifest.json").write_text(json.dumps(
+        {"format": "dossier-output", "manifest_version": 2, "written": written}) + "\n",
+        encoding="utf-8")
     return snapshot(out)
 
 

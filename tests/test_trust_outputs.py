@@ -1,0 +1,237 @@
+"""Issue 19, first half: dossier never deletes, replaces, adopts or writes what it did not write.
+
+An output folder is replaced only when it holds a dossier output and nothing else; the
+campaign inside it, a foreign manifest.json, notes beside the documents, folders named like
+dossier's leftovers, a lock file of another program: all are refused or left alone. The rounds
+of a campaign are swapped in together or not at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dossier.build import build
+from dossier.cli.main import main
+from dossier.errors import OutputError
+from dossier.output import atomic as atomic_output
+from dossier.output import marks
+
+from .conftest import AS_OF, EXAMPLE
+
+ROUNDS = EXAMPLE.parent / "govap-2022-2025-cds"
+ROUNDS_AS_OF = dt.date(2025, 6, 16)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file and symbolic link under `folder`, with its content's hash."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            found[name] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.is_dir():
+            found[name + "/"] = ""
+    return found
+
+
+def cli(*args: str | Path) -> object:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert isinstance(result.exception, SystemExit | type(None)), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def cli_build(root: Path, out: Path, *extra: str, as_of: dt.date = AS_OF) -> object:
+    return cli("build", root, "--out", out, "--as-of", as_of.isoformat(), "--no-pdf", "-q",
+               "--no-cache", *extra)
+
+
+# --- 1. an output is recognised by dossier's own manifest, listing every file it wrote -----------
+
+def test_the_manifest_names_its_format_and_lists_every_file_written(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["format"] == "dossier-output" and manifest["manifest_version"] == 2
+    files = {k for k, v in snapshot(out).items() if v}
+    folders = {k.rstrip("/") for k, v in snapshot(out).items() if not v}
+    assert set(manifest["written"]["files"]) == files
+    assert set(manifest["written"]["folders"]) == folders
+    assert marks.is_dossier_output(out)
+
+
+def test_a_foreign_manifest_does_not_make_a_folder_replaceable(tmp_path):
+    """A browser extension's folder: manifest.json and its files."""
+    folder = tmp_path / "extension"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{"manifest_version": 3, "name": "Ad blocker"}',
+                                          encoding="utf-8")
+    (folder / "background.js").write_text("chrome.runtime.onInstalled", encoding="utf-8")
+    before = snapshot(folder)
+    result = cli_build(EXAMPLE, folder)
+    assert result.exit_code == 2 and "không phải do dossier tạo" in result.output
+    assert snapshot(folder) == before
+
+
+def test_a_truncated_manifest_is_not_dossiers(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    text = (out / "manifest.json").read_text(encoding="utf-8")
+    (out / "manifest.json").write_text(text[:len(text) // 2], encoding="utf-8")
+    before = snapshot(out)
+    assert cli_build(EXAMPLE, out).exit_code == 2
+    assert snapshot(out) == before
+
+
+def test_notes_beside_a_previous_output_are_never_deleted(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    (out / "ghi-chu.txt").write_text("ý kiến của lãnh đạo", encoding="utf-8")
+    (out / "docx" / "ban-sua.docx").write_bytes(b"my edits")
+    before = snapshot(out)
+    result = cli_build(EXAMPLE, out)
+    assert result.exit_code == 2, result.output
+    assert "docx/ban-sua.docx" in result.output and "ghi-chu.txt" in result.output
+    assert snapshot(out) == before
+
+
+def test_a_symbolic_link_in_place_of_a_listed_file_is_refused(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    (out / "selection.md").unlink()
+    (out / "selection.md").symlink_to(tmp_path / "elsewhere.md")
+    assert cli_build(EXAMPLE, out).exit_code == 2
+
+
+def test_an_output_containing_the_campaign_is_refused(tmp_path):
+    """A campaign folder placed inside a previous output, built with --out that output."""
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    campaign = out / "campaign"
+    shutil.copytree(EXAMPLE, campaign)
+    (out / "notes.md").write_text("beside the campaign", encoding="utf-8")
+    before = snapshot(out)
+    result = cli_build(campaign, out)
+    assert result.exit_code == 2 and "chứa thư mục kế hoạch" in result.output, result.output
+    assert snapshot(out) == before
+    # the campaign itself as the output, even an empty one
+    with pytest.raises(OutputError, match="chứa thư mục kế hoạch"):
+        build(campaign, campaign, AS_OF, pdf=False)
+    assert snapshot(out) == before
+
+
+def test_an_output_of_an_earlier_version_is_still_replaced(tmp_path):
+    """manifest_version 1 (no list of files): recognised by the files its manifest names."""
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("format", "written"):
+        del manifest[key]
+    manifest["manifest_version"] = 1
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (out / marks.MARK_FILE).unlink()
+    assert cli_build(EXAMPLE, out).exit_code == 0
+    (out / "mine.txt").write_text("x", encoding="utf-8")
+    assert cli_build(EXAMPLE, out).exit_code == 2
+
+
+# --- 3. leftovers beside OUT are removed or restored only when they are dossier's ----------------
+
+def test_folders_named_like_leftovers_are_not_dossiers_and_stay(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    aside = atomic_output.aside_path(out)
+    staging = tmp_path / f"{atomic_output.staging_prefix(out)}photos"
+    for folder in (aside, staging):
+        folder.mkdir()
+        (folder / "holiday.jpg").write_bytes(b"not dossier's")
+    before = snapshot(tmp_path)
+    atomic_output.recover(out)
+    assert snapshot(tmp_path) == before
+    out_files = {k for k in before if k.startswith("output/")}
+    assert cli_build(EXAMPLE, out).exit_code == 0
+    after = snapshot(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("output/")} == {
+        k: v for k, v in before.items() if k not in out_files}
+
+
+def test_a_foreign_aside_folder_is_not_adopted_when_the_output_is_missing(tmp_path):
+    out = tmp_path / "output"
+    aside = atomic_output.aside_path(out)
+    aside.mkdir()
+    (aside / "manifest.json").write_text('{"name": "not dossier"}', encoding="utf-8")
+    atomic_output.recover(out)
+    assert not out.exists() and (aside / "manifest.json").is_file()
+
+
+def test_the_fallback_swap_never_writes_over_a_foreign_aside_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(atomic_output, "exchange", lambda a, b: False)
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    aside = atomic_output.aside_path(out)
+    aside.mkdir()
+    (aside / "keep.txt").write_text("mine", encoding="utf-8")
+    before = snapshot(tmp_path)
+    result = cli_build(EXAMPLE, out)
+    assert result.exit_code == 2 and "không phải do dossier tạo" in result.output
+    assert snapshot(tmp_path) == before
+
+
+def test_a_lock_file_that_is_not_dossiers_is_neither_used_nor_removed(tmp_path):
+    out = tmp_path / "output"
+    lock = atomic_output.lock_path(out)
+    lock.write_text("another program's data", encoding="utf-8")
+    result = cli_build(EXAMPLE, out)
+    assert result.exit_code == 2 and "không phải tệp khoá của dossier" in result.output
+    assert lock.read_text(encoding="utf-8") == "another program's data" and not out.exists()
+    lock.unlink()
+    target = tmp_path / "precious.txt"
+    target.write_text("", encoding="utf-8")
+    lock.symlink_to(target)  # an empty file, through a link: never written
+    assert cli_build(EXAMPLE, out).exit_code == 2
+    assert target.read_text(encoding="utf-8") == "" and lock.is_symlink()
+
+
+# --- 5. the rounds of a campaign are swapped in together -----------------------------------------
+
+def test_rounds_are_replaced_all_together_or_not_at_all(tmp_path):
+    out = tmp_path / "output"
+    assert cli_build(ROUNDS, out, as_of=ROUNDS_AS_OF).exit_code == 0
+    rounds = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert rounds == ["so-ket-2023", "tong-ket-2025"]
+    assert marks.is_dossier_output(out) and all(marks.is_dossier_output(out / r)
+                                                for r in rounds)
+    (out / rounds[1] / "ghi-chu.txt").write_text("notes on the second round", encoding="utf-8")
+    before = snapshot(out)
+    result = cli_build(ROUNDS, out, as_of=ROUNDS_AS_OF)
+    assert result.exit_code == 2 and "ghi-chu.txt" in result.output
+    assert snapshot(out) == before  # the first round was not replaced either
+
+
+def test_building_one_round_keeps_the_others_as_they_were(tmp_path):
+    out = tmp_path / "output"
+    assert cli_build(ROUNDS, out, as_of=ROUNDS_AS_OF).exit_code == 0
+    before = snapshot(out / "so-ket-2023")
+    result = cli_build(ROUNDS, out, "--round", "tong-ket-2025", as_of=ROUNDS_AS_OF)
+    assert result.exit_code == 0, result.output
+    assert snapshot(out / "so-ket-2023") == before
+    assert marks.is_dossier_output(out)
+
+
+def test_an_unrelated_folder_is_refused_for_rounds_as_for_one(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"years of work")
+    before = snapshot(folder)
+    result = cli_build(ROUNDS, folder, as_of=ROUNDS_AS_OF)
+    assert result.exit_code == 2 and "không phải do dossier tạo" in result.output
+    assert snapshot(folder) == before
