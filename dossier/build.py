@@ -217,7 +217,7 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
 def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
                ) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profiles if cache else None)
+        return make_converter(spec, jobs, cache.profile_root() if cache else None)
     return spec
 
 

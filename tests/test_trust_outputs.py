@@ -235,3 +235,91 @@ def test_an_unrelated_folder_is_refused_for_rounds_as_for_one(tmp_path):
     result = cli_build(ROUNDS, folder, as_of=ROUNDS_AS_OF)
     assert result.exit_code == 2 and "không phải do dossier tạo" in result.output
     assert snapshot(folder) == before
+
+
+# --- 2. `dossier clean` deletes only the cache's own folders -------------------------------------
+
+def test_clean_deletes_only_what_carries_dossiers_mark(tmp_path):
+    cache = tmp_path / "cache"
+    result = cli("build", EXAMPLE, "--out", tmp_path / "out", "--as-of", AS_OF.isoformat(),
+                 "--no-pdf", "-q", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert marks.is_marked(cache / "v2")
+    for name in ("v7-holiday", "libreoffice"):  # named like the cache's folders, not dossier's
+        (cache / name).mkdir()
+        (cache / name / "photo.jpg").write_bytes(b"not dossier's")
+    (cache / "notes.txt").write_text("beside the cache", encoding="utf-8")
+    result = cli("clean", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert "16 tệp" in result.output
+    assert f"Không xoá {cache / 'libreoffice'}" in result.output
+    assert f"Không xoá {cache / 'v7-holiday'}" in result.output
+    assert not (cache / "v2").exists()
+    assert snapshot(cache) == {
+        "libreoffice/": "", "libreoffice/photo.jpg": hashlib.sha256(b"not dossier's").hexdigest(),
+        "notes.txt": hashlib.sha256(b"beside the cache").hexdigest(),
+        "v7-holiday/": "", "v7-holiday/photo.jpg": hashlib.sha256(b"not dossier's").hexdigest()}
+
+
+def test_a_cache_of_an_earlier_version_is_adopted_and_cleaned(tmp_path):
+    """Before the mark, the cache's folders held only entries named by their key."""
+    from dossier.output.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=cache)
+    (cache.root / marks.MARK_FILE).unlink()
+    again = build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=Cache(tmp_path / "cache"))
+    assert again.stats.rendered == [] and marks.is_marked(cache.root)
+    (cache.root / marks.MARK_FILE).unlink()
+    (cache.root / "docx" / "mine.txt").write_text("x", encoding="utf-8")  # no longer only ours
+    other = Cache(tmp_path / "cache")
+    third = build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=other)
+    assert len(third.stats.rendered) == 8  # not used
+    assert other.clear().kept == (cache.root,) and (cache.root / "docx" / "mine.txt").exists()
+
+
+def test_a_cache_folder_that_is_another_programs_is_not_written(tmp_path):
+    cache = tmp_path / "cache"
+    (cache / "v2").mkdir(parents=True)
+    (cache / "v2" / "data.db").write_bytes(b"another program")
+    (cache / "libreoffice").mkdir()
+    (cache / "libreoffice" / "settings.ini").write_bytes(b"another program")
+    before = snapshot(cache)
+    result = cli("build", EXAMPLE, "--out", tmp_path / "out", "--as-of", AS_OF.isoformat(),
+                 "-q", "--cache-dir", cache)
+    assert result.exit_code == 0, result.output
+    assert snapshot(cache) == before
+
+
+# --- 6. a cache entry is served only with the content it was stored with -------------------------
+
+def _edit_in_place_keeping_size_and_time(path: Path) -> None:
+    """What `dd conv=notrunc` then `touch -r` do."""
+    facts = path.stat()
+    with path.open("r+b") as stream:
+        stream.seek(facts.st_size // 2)
+        byte = stream.read(1)
+        stream.seek(facts.st_size // 2)
+        stream.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(path, ns=(facts.st_atime_ns, facts.st_mtime_ns))
+    assert path.stat().st_size == facts.st_size and path.stat().st_mtime_ns == facts.st_mtime_ns
+
+
+def test_an_output_edited_in_place_keeping_size_and_time_is_not_served(campaign_dir, tmp_path):
+    from dossier.output.cache import Cache, file_sha256
+
+    cache = Cache(tmp_path / "cache")
+    out = tmp_path / "out"
+    build(campaign_dir, out, AS_OF, cache=cache)
+    _edit_in_place_keeping_size_and_time(out / "docx" / "04-bao-cao-TT01.docx")
+    _edit_in_place_keeping_size_and_time(out / "pdf" / "06-bao-cao-CN05.pdf")
+    again = build(campaign_dir, out, AS_OF, cache=cache)
+    assert again.stats.rendered == ["04-bao-cao-TT01"]
+    assert again.stats.converted == ["06-bao-cao-CN05"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for document in manifest["documents"]:
+        assert file_sha256(out / document["docx"]) == document["sha256"]
+    fresh = tmp_path / "fresh"
+    build(campaign_dir, fresh, AS_OF, pdf=False)
+    for name in os.listdir(fresh / "docx"):
+        assert (out / "docx" / name).read_bytes() == (fresh / "docx" / name).read_bytes()
