@@ -323,3 +323,81 @@ def test_an_output_edited_in_place_keeping_size_and_time_is_not_served(campaign_
     build(campaign_dir, fresh, AS_OF, pdf=False)
     for name in os.listdir(fresh / "docx"):
         assert (out / "docx" / name).read_bytes() == (fresh / "docx" / name).read_bytes()
+
+
+# --- 4. diff never writes over what it compares --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_outputs(tmp_path_factory) -> tuple[Path, Path]:
+    from .conftest import edit_campaign
+
+    base = tmp_path_factory.mktemp("diff")
+    campaign = base / "campaign"
+    shutil.copytree(EXAMPLE, campaign)
+    build(campaign, base / "a", AS_OF, pdf=False)
+    edit_campaign(campaign, lambda data: data["to_trinh"].__setitem__("number", 513))
+    build(campaign, base / "b", AS_OF, pdf=False)
+    return base / "a", base / "b"
+
+
+@pytest.mark.parametrize("option", ["--out", "--redline"])
+def test_diff_refuses_to_write_over_an_input(two_outputs, tmp_path, option):
+    a_dir, b_dir = two_outputs
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    shutil.copyfile(a_dir / "docx" / "01-to-trinh.docx", a)
+    shutil.copyfile(b_dir / "docx" / "01-to-trinh.docx", b)
+    os.link(b, tmp_path / "b-link.docx")
+    (tmp_path / "a-symlink.docx").symlink_to(a)
+    before = snapshot(tmp_path)
+    for target in (a, b, tmp_path / "b-link.docx", tmp_path / "a-symlink.docx"):
+        result = cli("diff", a, b, option, target)
+        assert result.exit_code == 2 and "là tệp đầu vào" in result.output, result.output
+    assert snapshot(tmp_path) == before
+    assert cli("diff", a, b, option, tmp_path / "new.docx").exit_code == 1
+
+
+def test_diff_of_two_folders_refuses_a_redline_over_their_documents(two_outputs):
+    a_dir, b_dir = two_outputs
+    before = snapshot(a_dir.parent)
+    for target in (b_dir / "docx", a_dir / "docx"):
+        result = cli("diff", a_dir, b_dir, "--redline", target)
+        assert result.exit_code == 2 and "là tệp đầu vào" in result.output, result.output
+    result = cli("diff", a_dir, b_dir, "--out", b_dir / "manifest.json")
+    assert result.exit_code == 2
+    assert snapshot(a_dir.parent) == before
+
+
+# --- 16, 18. what comes from outside is a message, never a traceback ----------------------------
+
+@pytest.mark.parametrize("content, words", [
+    ('{"manifest_version": 3, "name": "Ad blocker"}', "không phải manifest.json của dossier"),
+    ('{"format": "dossier-output", "documents": [{"kind": ', "không phải JSON hợp lệ"),
+    ('{"documents": [{"kind": 1}]}', "văn bản thứ 1 trong 'documents'"),
+    ('[1, 2]', "không phải manifest.json của dossier"),
+    ('\xff', "không phải JSON hợp lệ")])
+def test_check_built_with_a_foreign_or_truncated_manifest(tmp_path, content, words):
+    (tmp_path / "manifest.json").write_text(content, encoding="latin-1")
+    result = cli("check", EXAMPLE, "--as-of", "2024-12-01", "--built", tmp_path)
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert str(tmp_path / "manifest.json") in result.output
+    result = cli("check", EXAMPLE, "--as-of", "2024-12-01", "--built", tmp_path,
+                 "--format", "json")
+    report = json.loads(result.output)
+    assert result.exit_code == 2 and report["campaigns"][0]["status"] == "error"
+
+
+def test_calendar_into_a_missing_folder(tmp_path):
+    result = cli("calendar", EXAMPLE, "--out", tmp_path / "missing" / "x.ics")
+    assert result.exit_code == 2 and "không ghi được tệp" in result.output
+    assert not (tmp_path / "missing").exists()
+
+
+def test_init_under_a_file_or_on_a_dangling_link(tmp_path):
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = cli("init", tmp_path / "afile" / "sub")
+    assert result.exit_code == 2 and "là một tệp, không phải thư mục" in result.output
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    result = cli("init", tmp_path / "dangling")
+    assert result.exit_code == 2 and "liên kết tượng trưng" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "dangling"]
+    assert not (tmp_path / "nowhere").exists()

@@ -99,8 +99,15 @@ def built_pages(manifest_path: Path) -> dict[tuple[str, str | None], int | None]
         # "not valid JSON (damaged or cut short) at line L, column C"
         raise InputError.single(manifest_path, f"không phải JSON hợp lệ (hỏng hoặc bị cắt "
                                 f"ngắn) ở dòng {exc.lineno}, cột {exc.colno}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError.single(manifest_path, f"không đọc được ({exc})") from None  # unreadable
+    except UnicodeDecodeError as exc:
+        # "not valid JSON: not UTF-8 text (byte … at position …)"
+        raise InputError.single(manifest_path, "không phải JSON hợp lệ: không phải văn bản "
+                                f"UTF-8 (byte 0x{exc.object[exc.start]:02x} ở vị trí "
+                                f"{exc.start})") from None
+    except OSError as exc:
+        # "cannot be read (reason)"
+        raise InputError.single(manifest_path, f"không đọc được ({exc.strerror or exc})"
+                                ) from None
     documents = data.get("documents") if isinstance(data, dict) else None
     if not isinstance(documents, list):
         # "not a manifest of dossier build (no 'documents' list)"
