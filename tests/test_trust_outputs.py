@@ -401,3 +401,86 @@ def test_init_under_a_file_or_on_a_dangling_link(tmp_path):
     assert result.exit_code == 2 and "liên kết tượng trưng" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "dangling"]
     assert not (tmp_path / "nowhere").exists()
+
+
+# --- 17, 19. LibreOffice: stopped whatever happens to dossier ------------------------------------
+
+def test_closing_the_pool_while_a_worker_hands_back_its_instance():
+    """Ctrl-C during a conversion: `close` runs while a worker takes its warm instance out."""
+    from dossier.convert.local_pool import LocalPool
+
+    pool = LocalPool(jobs=2)
+
+    class Instance:  # stands in for a warm LibreOffice whose worker finishes meanwhile
+        def __init__(self, other: Path):
+            self.other = other
+
+        def stop(self, grace_s: float = 0) -> None:
+            pool._instances.pop(self.other, None)  # as the worker's thread does
+
+    pool._instances = {Path("a"): Instance(Path("b")), Path("b"): Instance(Path("a"))}
+    pool.close()
+    assert not pool._instances
+
+
+def _processes_naming(marker: Path) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(os.getpid()):
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if str(marker) in command:
+                found.append(f"{entry.name} {command[:120]}")
+    return found
+
+
+def _wait_until(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc")
+def test_nothing_dossier_started_outlives_a_sigkilled_conversion(tmp_path):
+    """A new profile makes oosplash restart soffice.bin; dossier is killed mid-batch: no
+    LibreOffice process may go on writing into the folder it was converting to."""
+    import subprocess
+    import sys
+
+    from dossier.checks.analysis import analyse
+    from dossier.documents.render import render_docx, template_path
+
+    docs = tmp_path / "docx"
+    docs.mkdir()
+    analysis = analyse(EXAMPLE, AS_OF)
+    rendered = [render_docx(template_path(EXAMPLE, plan.template), plan.context, AS_OF,
+                            plan.title) for plan in analysis.plans]
+    for copy in range(12):
+        for index, data in enumerate(rendered):
+            (docs / f"{copy:02d}-{index}.docx").write_bytes(data)
+    staging = tmp_path / "staging-pdf"
+    code = ("import sys; from pathlib import Path; from dossier.convert.local_pool import "
+            "LocalPool; docs = sorted(Path(sys.argv[1]).glob('*.docx')); "
+            "LocalPool(jobs=1).convert(docs, Path(sys.argv[2]))")
+    child = subprocess.Popen([sys.executable, "-c", code, str(docs), str(staging)])
+    try:
+        assert _wait_until(lambda: staging.is_dir() and any(staging.glob("*.pdf")), 120), (
+            "LibreOffice never started converting")
+    finally:
+        child.kill()  # SIGKILL: no clean-up of dossier's runs
+        child.wait()
+    assert _wait_until(lambda: not _processes_naming(staging), 5), _processes_naming(staging)
+    written = snapshot(staging)
+    assert len(written) < len(rendered) * 12  # it was stopped mid-way
+    import time
+
+    time.sleep(2)
+    assert snapshot(staging) == written  # and nothing wrote into it afterwards
