@@ -21,9 +21,10 @@ from dossier.campaign.load import round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
-from dossier.convert.converter import Converter, raise_for_failures
+from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
 from dossier.documents.fast_verify import amount_word_findings
 from dossier.documents.render import render_docx, template_path
+from dossier.errors import ToolError
 from dossier.models import Finding
 from dossier.output import atomic as atomic_output
 from dossier.output import marks
@@ -251,10 +252,15 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     options.report("convert", hits, total)
     if missing:
         converter.check()
-        result = converter.convert(
-            missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        try:
+            result = converter.convert(
+                missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        except ToolError:
+            raise_if_disk_full(pdf_dir, missing)  # the real cause: say "ổ đĩa đầy", exit 2
+            raise
         stats.converted = [doc.stem for doc in missing if doc in result.pdfs]
         if result.failed:
+            raise_if_disk_full(pdf_dir, list(result.failed))
             _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
             raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)

@@ -484,3 +484,38 @@ def test_nothing_dossier_started_outlives_a_sigkilled_conversion(tmp_path):
 
     time.sleep(2)
     assert snapshot(staging) == written  # and nothing wrote into it afterwards
+
+
+# --- 20. a full disk: said so for the output, avoided for the cache ------------------------------
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a file system needs root")
+
+
+@ROOT_ONLY
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_full_output_disk_during_conversion_is_a_full_disk(tmp_path):
+    from .test_faults import _tmpfs
+
+    probe = tmp_path / "probe"
+    build(EXAMPLE, probe, AS_OF, pdf=False)
+    size = sum(p.stat().st_size for p in probe.rglob("*") if p.is_file())
+    # room for the .docx, not for their PDFs
+    with _tmpfs(tmp_path / "small", size_kb=size // 1024 + 160) as disk:
+        result = cli("build", EXAMPLE, "--out", disk / "output", "--as-of", AS_OF.isoformat(),
+                     "-q", "--cache-dir", tmp_path / "cache")
+        assert result.exit_code == 2, result.output
+        assert "ổ đĩa đầy" in result.output and "LibreOffice" not in result.output
+        assert list(disk.iterdir()) == []  # nothing half-written, nothing left beside
+
+
+@ROOT_ONLY
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_cache_on_a_full_disk_slows_the_build_but_never_fails_it(tmp_path):
+    from .test_faults import _tmpfs
+
+    with _tmpfs(tmp_path / "full", size_kb=256) as disk:
+        (disk / "filler").write_bytes(b"\0" * (200 * 1024))
+        result = cli("build", EXAMPLE, "--out", tmp_path / "out", "--as-of", AS_OF.isoformat(),
+                     "-q", "--cache-dir", disk / "cache")
+        assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out" / "pdf").glob("*.pdf"))) == 8

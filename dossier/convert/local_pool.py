@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.convert.converter import (
+    PROFILE_SPACE,
     Conversion,
     Progress,
     Timeouts,
@@ -270,12 +271,15 @@ class LocalPool:
                 os.close(lock)  # releases the lock
 
     def _usable_profile_root(self) -> Path | None:
-        """`profile_root`, created; None (temporary profiles from now on) when there is none or
-        it cannot be created (a broken cache folder)."""
+        """`profile_root`, created; None (temporary profiles from now on) when there is none, it
+        cannot be created (a broken cache folder) or its disk is full."""
         if self.profile_root is not None:
             try:
                 self.profile_root.mkdir(parents=True, exist_ok=True)
-            except OSError:
+                facts = os.statvfs(self.profile_root)
+                if facts.f_bavail * facts.f_frsize < PROFILE_SPACE:  # a full disk
+                    self.profile_root = None
+            except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
                 self.profile_root = None
         return self.profile_root
 
