@@ -519,3 +519,80 @@ def test_a_cache_on_a_full_disk_slows_the_build_but_never_fails_it(tmp_path):
                      "-q", "--cache-dir", disk / "cache")
         assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out" / "pdf").glob("*.pdf"))) == 8
+
+
+# --- done when: nothing outside OUT, the cache's own entries and the temporary folder -----------
+
+def _world(root: Path, allowed: list[Path]) -> dict[str, tuple]:
+    """Every entry under `root` outside the `allowed` folders, with what would betray a write:
+    content, mode, modification time (not of folders: an allowed entry in them changes it),
+    inode."""
+    found = {}
+    for folder, subfolders, names in os.walk(root):
+        here = Path(folder)
+        subfolders[:] = [n for n in subfolders if here / n not in allowed]
+        for name in [*subfolders, *names]:
+            path = here / name
+            if path in allowed:
+                continue
+            facts = path.lstat()
+            content = (hashlib.sha256(path.read_bytes()).hexdigest()
+                       if path.is_file() and not path.is_symlink() else None)
+            found[path.relative_to(root).as_posix()] = (
+                content, facts.st_mode, None if path.is_dir() else facts.st_mtime_ns,
+                facts.st_ino)
+    return found
+
+
+def test_no_file_outside_out_the_cache_and_the_temporary_folder_is_ever_touched(
+        tmp_path, monkeypatch):
+    import tempfile
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    work = tmp_path / "work"
+    campaign = work / "campaign"
+    shutil.copytree(EXAMPLE, campaign)
+    rounds = work / "rounds"
+    shutil.copytree(ROUNDS, rounds)
+    out, rounds_out = work / "output", work / "rounds-output"
+    cache = work / "cache"
+    # bystanders: named like what dossier writes, beside and inside what it writes
+    for path in (f".{out.name}.old/keep.txt", f".{out.name}.tmp-notes/keep.txt",
+                 f".{rounds_out.name}.tmp-x/keep.txt", "notes.txt", "cache/v9/keep.txt",
+                 "cache/README", "campaign/output-notes.md", "deadlines.ics.txt"):
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_text(f"bystander {path}", encoding="utf-8")
+    (work / "link-to-campaign").symlink_to(campaign)
+    allowed = [out, rounds_out, cache / "v2", cache / "libreoffice", work / "deadlines.ics",
+               work / "diff.html", work / "redline.docx", work / "redlines"]
+    before = _world(tmp_path, [*allowed, temporary])
+
+    def run(*args: str | Path, expect: int | tuple[int, ...] = 0) -> None:
+        result = cli(*args)
+        assert result.exit_code in ((expect,) if isinstance(expect, int) else expect), (
+            args, result.output)
+        assert _world(tmp_path, [*allowed, temporary]) == before, args
+
+    common = ("--as-of", AS_OF.isoformat(), "-q", "--cache-dir", cache)
+    run("build", campaign, "--out", out, *common)
+    build(campaign, work / "first", AS_OF, pdf=False)  # a copy to compare with, then gone
+    shutil.move(work / "first", temporary / "first")
+    run("build", campaign, "--out", out, *common)  # served from the cache
+    run("build", rounds, "--out", rounds_out, "--no-pdf", "--as-of", "2025-06-16", "-q",
+        "--cache-dir", cache)
+    run("build", rounds, "--out", rounds_out, "--no-pdf", "--as-of", "2025-06-16", "-q",
+        "--cache-dir", cache, "--round", "tong-ket-2025")
+    run("build", campaign, "--out", campaign, *common, expect=2)  # the campaign itself
+    run("build", campaign, "--out", work, *common, expect=2)  # the folder around everything
+    run("build", campaign, "--out", work / "link-to-campaign", *common, expect=2)
+    run("check", campaign, "--as-of", "2024-12-01", "--built", out)
+    run("calendar", campaign, "--out", work / "deadlines.ics")
+    run("diff", temporary / "first", out, "--format", "html", "--out", work / "diff.html",
+        expect=(0, 1))
+    run("diff", temporary / "first", out, "--redline", work / "redlines", expect=(0, 1))
+    run("diff", out / "docx" / "01-to-trinh.docx", out / "docx" / "02-bien-ban.docx",
+        "--redline", work / "redline.docx", expect=1)
+    run("clean", "--cache-dir", cache)
