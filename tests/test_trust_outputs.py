@@ -596,3 +596,18 @@ def test_no_file_outside_out_the_cache_and_the_temporary_folder_is_ever_touched(
     run("diff", out / "docx" / "01-to-trinh.docx", out / "docx" / "02-bien-ban.docx",
         "--redline", work / "redline.docx", expect=1)
     run("clean", "--cache-dir", cache)
+
+
+def test_a_cache_entry_that_is_a_symbolic_link_is_never_served(tmp_path):
+    from dossier.output.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=cache)
+    entry = next(cache.root.rglob("*.docx"))
+    secret = tmp_path / "secret.docx"
+    entry.rename(secret)
+    entry.symlink_to(secret)
+    os.utime(entry, follow_symlinks=False)
+    again = build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=cache)
+    assert len(again.stats.rendered) == 1
+    assert not any(p.is_symlink() for p in (tmp_path / "out").rglob("*"))

@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -233,11 +234,12 @@ class Cache:
             return None
         try:
             meta = json.loads(entry.with_suffix(".meta").read_text(encoding="utf-8"))
-            facts = entry.stat()
+            facts = entry.lstat()  # an entry is a regular file, never a link to elsewhere
         except (OSError, ValueError):
             return None
         kinds = {"sha256": str, "pages": int}
-        if not (isinstance(meta, dict) and isinstance(meta.get("sha256"), str)
+        if not (stat.S_ISREG(facts.st_mode) and isinstance(meta, dict)
+                and isinstance(meta.get("sha256"), str)
                 and isinstance(meta.get(fact), kinds[fact])
                 and meta.get("file") == [facts.st_size, facts.st_mtime_ns]):
             return None
