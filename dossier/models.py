@@ -201,6 +201,49 @@ class Nominee:
         return self.values.get(column)
 
 
+Grade = Literal["text", "secondary", "unconfirmed"]
+GRADES: tuple[Grade, ...] = ("text", "secondary", "unconfirmed")  # strongest first
+GRADE_LABELS: dict[str, str] = {  # how sure the law data is of a figure
+    "text": "văn bản gốc",  # read in the act's own text
+    "secondary": "tài liệu thứ cấp",  # read in an article quoting or tabulating the act
+    "unconfirmed": "chưa xác nhận",  # from memory, or from a plan that cites it
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the law says it: act, article, clause (article and clause may be unknown)."""
+
+    act: str
+    article: str | None = None
+    clause: str | None = None
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.act, self.article, self.clause) if p)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How sure the law data is of one figure, and why: its grade, its legal source, where
+    its text was read, a note on doubts; `file` and `line` locate it in the law data."""
+
+    grade: Grade
+    source: Source
+    read_in: str | None = None
+    note: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LegalFigure:
+    """A figure of the law data that a prize or a document rests on, described in Vietnamese
+    ("hệ số 3,0 của Bằng khen … cho tập thể")."""
+
+    what: str
+    evidence: Evidence
+
+
 @dataclass(frozen=True)
 class Awardee:
     nominee: Nominee
@@ -209,7 +252,7 @@ class Awardee:
     position: int  # 1-based position inside its quota
     amount: int | None  # prize money in đồng, None when the award carries none
     amount_basis: str  # how the amount was obtained, for the selection report
-    unverified_sources: tuple[str, ...] = ()
+    figures: tuple[LegalFigure, ...] = ()  # the law data the amount rests on
 
     @property
     def rank(self) -> tuple[str, float | None] | None:

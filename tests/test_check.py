@@ -26,7 +26,7 @@ def _check(args: list[str]):
 
 
 @pytest.mark.parametrize("as_of, status, exit_code, days_left", [
-    ("2024-11-01", "warnings", 0, 58),      # open; warnings (a Sunday last day, unverified figure)
+    ("2024-11-01", "warnings", 0, 58),      # open; warnings (a Sunday last day, unconfirmed figure)
     ("2024-12-29", "warnings", 0, 0),       # the last valid day itself
     ("2024-12-30", "blocked", 1, -1),       # the day the plan names is already too late
 ])

@@ -18,7 +18,6 @@ import jsonschema
 
 from dossier import law
 from dossier.campaign.plan_checks import condition_problems, group_problems, template_problems
-from dossier.campaign.schema_messages import schema_message
 from dossier.errors import InputError, Problem
 from dossier.models import (
     Award,
@@ -37,6 +36,7 @@ from dossier.models import (
     Quota,
 )
 from dossier.resources import SCHEMA_DIR
+from dossier.schema_messages import schema_message
 from dossier.yamlio import line_of, load_yaml
 
 CAMPAIGN_FILE = "campaign.yaml"

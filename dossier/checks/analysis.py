@@ -13,7 +13,7 @@ from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
 from dossier.checks.findings import deadline_findings, document_findings, legal_findings
 from dossier.documents.context import DocumentPlan, plan_documents
-from dossier.models import Campaign, Finding, Nominee, Selection
+from dossier.models import Campaign, Finding, Grade, Nominee, Selection
 from dossier.rules.scores import with_computed_columns
 from dossier.rules.selection import select
 
@@ -32,12 +32,15 @@ class Analysis:
         return [f for f in self.findings if f.severity == "blocking"]
 
 
-def analyse(root: Path, as_of: dt.date, round_id: str | None = None) -> Analysis:
+def analyse(root: Path, as_of: dt.date, round_id: str | None = None,
+            require_evidence: Grade = "secondary") -> Analysis:
+    """`require_evidence`: legal figures graded below it are warnings, the others that are not
+    the act's own text information lines."""
     campaign = load_campaign(root, round_id)
     nominees = with_computed_columns(campaign, load_rankings(campaign))
     selection = select(campaign, nominees)
     plans = plan_documents(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings
-                + legal_findings(campaign, selection)
+                + legal_findings(campaign, selection, require_evidence)
                 + document_findings(campaign, selection, plans))
     return Analysis(campaign, nominees, selection, plans, findings, as_of)

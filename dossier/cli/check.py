@@ -32,16 +32,21 @@ from dossier.models import Finding
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--strict", is_flag=True, help="Cảnh báo cũng tính là chưa sẵn sàng.")
+@click.option("--require-evidence", type=click.Choice(["secondary", "text"]), default="secondary",
+              show_default=True,
+              help="Mức chứng cứ tối thiểu của số liệu pháp lý: số liệu dưới mức này là cảnh "
+                   "báo (với --strict: chưa sẵn sàng).")
 @click.option("--built", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục kết quả đã tạo: kiểm tra số trang PDF theo giới hạn của Kế hoạch.")
 def check_command(campaign_dirs: tuple[Path, ...], as_of: dt.date | None, fmt: str,
-                  strict: bool, built: Path | None) -> None:
+                  strict: bool, require_evidence: str, built: Path | None) -> None:
     """Kiểm tra mọi quy tắc mà không ghi gì (a folder of campaigns is checked one by one)."""
     from dossier.reports.check import check_reports
 
     if built and len(campaign_dirs) > 1:
         raise click.UsageError("--built chỉ dùng với một kế hoạch")  # one campaign only
-    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built)
+    report = check_reports(list(campaign_dirs), as_of or today_in_vietnam(), built,
+                           require_evidence)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

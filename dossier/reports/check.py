@@ -11,7 +11,7 @@ from dossier.campaign.load import CAMPAIGN_FILE, round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.errors import InputError, Problem
-from dossier.models import Finding
+from dossier.models import Finding, Grade
 
 REPORT_VERSION = 1
 SEVERITY_ORDER = ("blocking", "warning", "info")
@@ -29,12 +29,14 @@ def campaign_dirs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None) -> dict:
+def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None,
+                  require_evidence: Grade = "secondary") -> dict:
     """`built`: a build's output folder, whose PDFs are checked against the plan's page limits
-    (a campaign with rounds: its round sub-folders)."""
+    (a campaign with rounds: its round sub-folders). `require_evidence`: legal figures graded
+    below it are warnings."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of, built)
+        campaigns += _reports_for(path, as_of, built, require_evidence)
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 
@@ -47,17 +49,19 @@ def overall_status(campaigns: list[dict]) -> str:
     return "ready"
 
 
-def _reports_for(path: Path, as_of: dt.date, built: Path | None) -> list[dict]:
+def _reports_for(path: Path, as_of: dt.date, built: Path | None,
+                 require_evidence: Grade) -> list[dict]:
     try:
         rounds = round_ids(path)
     except InputError as exc:
         return [_error_report(path, None, exc.problems)]
-    return [_one_report(path, as_of, round_id, built) for round_id in rounds]
+    return [_one_report(path, as_of, round_id, built, require_evidence) for round_id in rounds]
 
 
-def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None) -> dict:
+def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None,
+                require_evidence: Grade) -> dict:
     try:
-        analysis = analyse(path, as_of, round_id)
+        analysis = analyse(path, as_of, round_id, require_evidence)
         extra = _built_findings(analysis, built / round_id if built and round_id else built)
     except InputError as exc:
         return _error_report(path, round_id, exc.problems)

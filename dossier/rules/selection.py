@@ -14,18 +14,20 @@ from dataclasses import dataclass
 
 from dossier import law
 from dossier.models import (
+    KIND_LABELS,
     Award,
     Awardee,
     Campaign,
     Exclusion,
     Finding,
     Group,
+    LegalFigure,
     Nominee,
     Quota,
     Selection,
 )
 from dossier.rules.conditions import failed, holds
-from dossier.vietnamese import date_short, format_amount, format_decimal
+from dossier.vietnamese import date_short, format_amount
 
 
 @dataclass
@@ -205,12 +207,21 @@ def _awardee(award: Award, group: Group, position: int, nominee: Nominee,
     form = regime.award_forms[award.form]
     salary = law.base_salary_on(decision_date)
     coefficient = form.coefficients[nominee.kind]
-    amount = law.prize_amount(coefficient, salary.amount)
-    unverified = tuple(s.source for s in (form, salary) if not s.verified)
-    basis = (f"hệ số {format_decimal(coefficient)} × mức lương cơ sở "
+    rule = regime.prize_rule
+    amount = law.prize_amount(coefficient.value, salary.amount, rule.rounding_step)
+    figures = (
+        LegalFigure(f"hệ số {law.coefficient_text(coefficient.value)} của {form.name} cho "
+                    f"{KIND_LABELS[nominee.kind].lower()}", coefficient.evidence),
+        LegalFigure(f"mức lương cơ sở {format_amount(salary.amount)} đồng (áp dụng từ "
+                    f"{date_short(salary.effective_from)})", salary.evidence),
+        LegalFigure(f"cách tính tiền thưởng của {regime.short_name} (lương cơ sở tại ngày "
+                    f"quyết định, làm tròn lên {format_amount(rule.rounding_step)} đồng)",
+                    rule.evidence),
+    )
+    basis = (f"hệ số {law.coefficient_text(coefficient.value)} × mức lương cơ sở "
              f"{format_amount(salary.amount)} đồng (áp dụng từ "
              f"{date_short(salary.effective_from)})")
-    return Awardee(nominee, award, group, position, amount, basis, unverified)
+    return Awardee(nominee, award, group, position, amount, basis, figures)
 
 
 def _unique_not_chosen(items, taken: set[str]):
