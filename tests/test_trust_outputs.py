@@ -611,3 +611,14 @@ def test_a_cache_entry_that_is_a_symbolic_link_is_never_served(tmp_path):
     again = build(EXAMPLE, tmp_path / "out", AS_OF, pdf=False, cache=cache)
     assert len(again.stats.rendered) == 1
     assert not any(p.is_symlink() for p in (tmp_path / "out").rglob("*"))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_a_folder_that_cannot_be_read_is_not_known_to_be_dossiers(tmp_path):
+    out = tmp_path / "output"
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    (out / "docx").chmod(0)
+    try:
+        assert marks.foreign_entries(out) == ["docx"]
+    finally:
+        (out / "docx").chmod(0o755)

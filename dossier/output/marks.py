@@ -110,7 +110,12 @@ def foreign_entries(folder: Path) -> list[str] | None:
         return None
     files, folders = expected
     foreign = []
-    for current, subfolders, names in os.walk(folder):
+
+    def unreadable(error: OSError) -> None:  # what cannot be looked into is not known to be ours
+        foreign.append(Path(error.filename).relative_to(folder).as_posix()
+                       if error.filename else str(error))
+
+    for current, subfolders, names in os.walk(folder, onerror=unreadable):
         base = Path(current).relative_to(folder)
         for name in list(subfolders):
             relative = (base / name).as_posix()
