@@ -4,7 +4,9 @@ which passes validation as soon as it is filled in."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from dossier.campaign.load import STANDARD_COLUMNS, load_campaign
@@ -14,11 +16,38 @@ SKELETON = Path(__file__).with_suffix(".yaml")  # the commented campaign.yaml
 
 
 def init_campaign(target: Path) -> list[Path]:
-    """Write the skeleton into `target` (which must be missing or empty)."""
+    """Write the skeleton into `target` (which must be missing or empty, and not a symbolic
+    link): assembled in a folder beside it and renamed into place, so a failure (no such
+    folder, a file in the way, a full disk) leaves nothing half-written."""
+    if target.is_symlink():
+        # "is a symbolic link: the skeleton is not written through it"
+        raise InputError.single(target, "là liên kết tượng trưng: không ghi qua nó; chọn "
+                                        "thư mục khác")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         # "the folder exists and is not empty"
         raise InputError.single(target, "thư mục đã tồn tại và không rỗng")
-    target.mkdir(parents=True, exist_ok=True)
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        # "… is a file, not a folder: the skeleton cannot be created under it"
+        raise InputError.single(target, f"'{blocking}' là một tệp, không phải thư mục: không "
+                                        "tạo được khung kế hoạch trong đó")
+    staging: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.init-", dir=target.parent))
+        _write_skeleton(staging)
+        staging.chmod(0o755)  # mkdtemp made it private
+        os.rename(staging, target)  # onto a missing or empty folder
+    except OSError as exc:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        # "cannot create the folder: …"
+        raise InputError.single(target, f"không tạo được thư mục ({exc.strerror or exc})"
+                                ) from None
+    return [target / name for name in ("campaign.yaml", "rankings.csv", "rankings-mau.xlsx")]
+
+
+def _write_skeleton(target: Path) -> None:
     campaign_file = target / "campaign.yaml"
     shutil.copyfile(SKELETON, campaign_file)
     (target / "achievements").mkdir()
@@ -30,7 +59,6 @@ def init_campaign(target: Path) -> list[Path]:
     with csv_path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow(header)
     _write_xlsx_header(xlsx_path, header)
-    return [campaign_file, csv_path, xlsx_path]
 
 
 def _write_xlsx_header(path: Path, header: list[str]) -> None:

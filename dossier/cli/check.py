@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -12,6 +14,7 @@ from rich.markup import escape
 
 from dossier.cli.common import (
     DateParam,
+    err,
     out,
     print_findings,
     print_problems,
@@ -94,7 +97,26 @@ def calendar_command(campaign_dirs: tuple[Path, ...], out_file: Path | None) -> 
     if out_file is None:  # as Unix tools do: the calendar itself on standard output
         click.echo(calendar.to_ical(), nl=False)
         return
-    out_file.write_bytes(calendar.to_ical())
+    try:
+        write_whole(out_file, calendar.to_ical())
+    except OSError as exc:
+        # "cannot write the file (reason)"
+        err.print(f"{out_file}: không ghi được tệp ({exc.strerror or exc})", markup=False)
+        sys.exit(2)
     events = len(calendar.walk("VEVENT"))
     # "wrote N deadlines to FILE" (the full path: no guessing where it went)
     out.print(f"Đã ghi {events} thời hạn vào {out_file.resolve()}", markup=False)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write `path` under a temporary name beside it, then rename: never half a file, and a
+    symbolic link at `path` is replaced, not written through."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
