@@ -6,14 +6,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
 from dossier.checks.findings import deadline_findings, document_findings, legal_findings
+from dossier.checks.organisations import organisation_findings
 from dossier.documents.context import DocumentPlan, plan_documents
 from dossier.models import Campaign, Finding, Nominee, Selection
+from dossier.rules.authority import Submission, submissions
 from dossier.rules.scores import with_computed_columns
 from dossier.rules.selection import select
 
@@ -26,6 +28,7 @@ class Analysis:
     plans: list[DocumentPlan]
     findings: list[Finding]
     as_of: dt.date
+    submissions: list[Submission] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Finding]:
@@ -37,7 +40,9 @@ def analyse(root: Path, as_of: dt.date, round_id: str | None = None) -> Analysis
     nominees = with_computed_columns(campaign, load_rankings(campaign))
     selection = select(campaign, nominees)
     plans = plan_documents(campaign, selection)
+    subs = submissions(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings
                 + legal_findings(campaign, selection)
-                + document_findings(campaign, selection, plans))
-    return Analysis(campaign, nominees, selection, plans, findings, as_of)
+                + organisation_findings(campaign, nominees)
+                + document_findings(campaign, selection, plans, subs))
+    return Analysis(campaign, nominees, selection, plans, findings, as_of, subs)

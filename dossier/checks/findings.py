@@ -14,6 +14,7 @@ from dossier.campaign.narratives import narrative_file
 from dossier.documents.context import DocumentPlan, applies_to
 from dossier.documents.verify import words_agree
 from dossier.models import Campaign, Deadline, Finding, Selection
+from dossier.rules.authority import Submission
 from dossier.rules.calendar import is_working_day, why_not_working, working_days_between
 from dossier.vietnamese import date_short
 
@@ -78,9 +79,13 @@ def legal_findings(campaign: Campaign, selection: Selection) -> list[Finding]:
 
 
 def document_findings(campaign: Campaign, selection: Selection,
-                      plans: list[DocumentPlan]) -> list[Finding]:
+                      plans: list[DocumentPlan], subs: list[Submission] | None = None
+                      ) -> list[Finding]:
     findings = _words_findings(plans)
-    findings += _count_findings(campaign, selection, plans)
+    for sub in subs or [None]:
+        findings += _count_findings(campaign, sub.selection(selection) if sub else selection,
+                                    [p for p in plans if sub is None or p.submission == sub.id],
+                                    f"{sub.addressee_title}: " if subs and len(subs) > 1 else "")
     findings += attachment_findings(plans)
     findings += _vote_findings(campaign, selection)
     for awardee in selection.awardees:
@@ -105,7 +110,7 @@ def _words_findings(plans: list[DocumentPlan]) -> list[Finding]:
 
 
 def _count_findings(campaign: Campaign, selection: Selection,
-                    plans: list[DocumentPlan]) -> list[Finding]:
+                    plans: list[DocumentPlan], where: str = "") -> list[Finding]:
     findings = []
     for spec in campaign.documents:
         expected = 1 if spec.per == "submission" else sum(
@@ -113,7 +118,7 @@ def _count_findings(campaign: Campaign, selection: Selection,
         made = sum(1 for p in plans if p.spec is spec)
         if made != expected:
             findings.append(Finding("DOCUMENT_COUNT", "blocking",
-                                    f"{spec.title}: cần {expected}, có {made}"))
+                                    f"{where}{spec.title}: cần {expected}, có {made}"))
     return findings
 
 

@@ -44,9 +44,27 @@ class ReportForm(Sourced):
 
 
 @dataclass(frozen=True)
+class Graded:
+    """A legal statement graded as the law data grades it: `evidence` is text (the act's
+    wording was read), secondary (a page quoting it) or unconfirmed; `read_in`: where."""
+
+    evidence: str
+    source: str
+    read_in: str
+
+
+@dataclass(frozen=True)
+class DecidedBy(Graded):
+    """Who may decide an award form: authority levels (keys of authorities.yaml)."""
+
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AwardForm(Sourced):
     name: str
     coefficients: dict[str, Decimal]
+    decided_by: DecidedBy | None = None  # None: the law data does not say (bad input)
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class Regime:
     replaced_by: str | None
     report_forms: dict[str, ReportForm]
     award_forms: dict[str, AwardForm]
+    law: str = ""  # the law the decree details, as a căn cứ names it
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,7 @@ def _load_regime(path: Path) -> Regime:
             replaced_by=data.get("replaced_by"),
             report_forms={k: _report_form(v) for k, v in data.get("report_forms", {}).items()},
             award_forms={k: _award_form(v) for k, v in data.get("award_forms", {}).items()},
+            law=data.get("law", ""),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError.single(path, f"tệp dữ liệu pháp lý sai cấu trúc: {exc!r}") from None
@@ -114,7 +134,23 @@ def _award_form(data: dict) -> AwardForm:
     return AwardForm(
         source=data["source"], verified=bool(data["verified"]),
         name=data["name"], coefficients=coefficients,
+        decided_by=_decided_by(data.get("decided_by")),
     )
+
+
+def _decided_by(data: dict | None) -> DecidedBy | None:
+    if not data:
+        return None
+    return DecidedBy(evidence=data["evidence"], source=data["source"],
+                     read_in=data.get("read_in", ""), levels=tuple(data["levels"]))
+
+
+def in_force_on(day: dt.date) -> Regime | None:
+    """The regime in force on `day` (in force from that day or before, not yet replaced)."""
+    regimes = [load_regime(r) for r in available_regimes()]
+    current = [r for r in regimes
+               if r.in_force_from <= day and (r.replaced_on is None or day < r.replaced_on)]
+    return max(current, key=lambda r: r.in_force_from, default=None)
 
 
 @lru_cache(maxsize=4)

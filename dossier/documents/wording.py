@@ -1,0 +1,35 @@
+"""How a submission's route shows in the words of its documents: the request to forward, the
+Tờ trình's number, the Biên bản's conclusion."""
+
+from __future__ import annotations
+
+from dossier.models import Campaign
+from dossier.rules.authority import Submission, award_routes
+
+
+def forwarding(sub: Submission) -> str:
+    """"trình Thủ tướng Chính phủ " when the next level is asked to forward the file."""
+    return f"trình {sub.decider_title} " if sub.mode == "forward" else ""
+
+
+def to_trinh_number(campaign: Campaign, sub: Submission) -> int | None:
+    """`to_trinh.numbers[<decider level>]`; else `to_trinh.number` for the Tờ trình to the next
+    level (or the only Tờ trình); else blank, to be filled when it is issued."""
+    tt = campaign.to_trinh
+    numbers = tt.get("numbers") or {}
+    if sub.decider in numbers:
+        return numbers[sub.decider]
+    if sub.mode == "propose":
+        return tt.get("number")
+    to_next_level = any(r.mode == "propose" for r in award_routes(campaign).values())
+    return None if to_next_level else tt.get("number")
+
+
+def conclusion(sub: Submission) -> str:
+    """The Biên bản's closing resolution: whom the council asks, for this submission."""
+    if sub.mode == "forward":
+        whom = f"{sub.addressee_title} xem xét, trình {sub.decider_title}"
+    else:
+        whom = sub.decider_title
+    return (f"Hội đồng thống nhất đề nghị {whom} khen thưởng các tập thể, cá nhân có tên trong "
+            "danh sách kèm theo Biên bản này.")
