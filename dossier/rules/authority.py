@@ -59,7 +59,10 @@ class Submission:
     @property
     def counts(self) -> str:
         collectives = sum(1 for a in self.awardees if a.nominee.kind == "tap_the")
-        return f"{collectives} tập thể, {len(self.awardees) - collectives} cá nhân"
+        individuals = len(self.awardees) - collectives
+        parts = [f"{n} {label}" for n, label in ((collectives, "tập thể"), (individuals, "cá nhân"))
+                 if n]
+        return ", ".join(parts) or "không có ai"  # nobody
 
 
 def award_routes(campaign: Campaign) -> dict[str, Route]:
