@@ -34,6 +34,10 @@ def authority_problems(data: dict) -> list[tuple[tuple, str]]:
     except InputError:
         return []  # reported by the regime check (or a broken law file: reported on use)
     out: list[tuple[tuple, str]] = []
+    named = data["plan"].get("regime")
+    if named is not None and named not in law.available_regimes():
+        known = ", ".join(law.available_regimes())
+        out.append((("plan", "regime"), f"không có chế độ pháp lý '{named}' (có: {known})"))
     level = data["proposer"].get("level")
     if level is not None and level not in authorities.bodies:
         known = ", ".join(authorities.bodies)

@@ -66,16 +66,40 @@ def legal_findings(campaign: Campaign, selection: Selection) -> list[Finding]:
     regime = law.load_regime(campaign.regime)
     findings = []
     decided = campaign.to_trinh["date"]
-    if regime.replaced_on and decided >= regime.replaced_on:
-        findings.append(Finding(
-            "REGIME_REPLACED", "warning",
-            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)} "
-            f"({regime.replaced_by}); Kế hoạch vẫn áp dụng chế độ này theo campaign.yaml"))
+    findings += regime_findings(campaign, regime, decided)
     sources = sorted({s for a in selection.awardees for s in a.unverified_sources})
     findings += [Finding("UNVERIFIED_FIGURE", "warning",
                          f"số tiền thưởng dựa trên số liệu chưa được kiểm chứng: {s}")
                  for s in sources]
     return findings
+
+
+def regime_findings(campaign: Campaign, regime: law.Regime, day: dt.date) -> list[Finding]:
+    """The plan's regime replaced before the Tờ trình's date (naming the decree in force on
+    that date), or the regime in force applied instead of the plan's."""
+    current = law.in_force_on(day)
+    in_force = (f"văn bản có hiệu lực ngày {date_short(day)} là {current.name}" if current
+                else f"không có văn bản nào trong dữ liệu pháp lý có hiệu lực ngày "
+                     f"{date_short(day)}")
+    if campaign.regime_choice == "in-force":
+        named = campaign.plan_regime
+        if named is None or named == regime.id:
+            return [Finding("REGIME_IN_FORCE", "info",
+                            f"hồ sơ áp dụng {regime.short_name}, {in_force} (regime: in-force)")]
+        plan = law.load_regime(named).short_name if named in law.available_regimes() else named
+        # "the plan names X; the dossier applies the decree in force on the date"
+        return [Finding("REGIME_IN_FORCE", "warning",
+                        f"Kế hoạch áp dụng {plan}; hồ sơ áp dụng {regime.short_name} vì {in_force} "
+                        "(regime: in-force): mức thưởng, hình thức và căn cứ theo văn bản này")]
+    if regime.replaced_on and day >= regime.replaced_on:
+        # "X was replaced on D; on the Tờ trình's date the decree in force is Y; the plan's
+        # regime is still applied (regime: in-force follows Y)"
+        return [Finding(
+            "REGIME_REPLACED", "warning",
+            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)}; "
+            f"{in_force}. Hồ sơ vẫn áp dụng {regime.short_name} theo Kế hoạch (đặt "
+            "'regime: in-force' trong campaign.yaml để áp dụng văn bản đang có hiệu lực)")]
+    return []
 
 
 def document_findings(campaign: Campaign, selection: Selection,

@@ -230,7 +230,7 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
                       f"“{campaign.name}”"),
         "recipients": recipients,
         "recipients_lines": recipients_lines,
-        "can_cu": list(tt.get("can_cu", [])),
+        "can_cu": wording.can_cu(campaign, tt.get("can_cu", [])),
         "body": list(tt.get("body", [])),
         "request": _request(campaign, selection.awardees, sub),
         "danh_sach": _attached_to(danh_sach, "Tờ trình", tt, proposer["full_name"]),

@@ -3,6 +3,7 @@ Tờ trình's number, the Biên bản's conclusion."""
 
 from __future__ import annotations
 
+from dossier import law
 from dossier.models import Campaign
 from dossier.rules.authority import Submission, award_routes
 
@@ -33,3 +34,17 @@ def conclusion(sub: Submission) -> str:
         whom = sub.decider_title
     return (f"Hội đồng thống nhất đề nghị {whom} khen thưởng các tập thể, cá nhân có tên trong "
             "danh sách kèm theo Biên bản này.")
+
+
+def can_cu(campaign: Campaign, lines: list[str]) -> list[str]:
+    """The căn cứ as written, `{nghi_dinh}` replaced by the applied decree's full name; with
+    `regime: in-force`, a line citing another regime's decree cites the one in force instead."""
+    regime = law.load_regime(campaign.regime)
+    others = [law.load_regime(r).short_name for r in law.available_regimes()
+              if r != regime.id] if campaign.regime_choice == "in-force" else []
+    out = []
+    for line in lines:
+        if any(name in line for name in others):
+            line = f"Căn cứ {regime.name};"
+        out.append(line.replace("{nghi_dinh}", regime.name))
+    return out
