@@ -304,7 +304,7 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
         "method": bb["method"],
         "votes": _votes(campaign, selection, len(present)),
         "danh_sach": _attached_to(danh_sach, "Biên bản", bb, bb["council"]),
-        "conclusion": list(bb.get("conclusion") or [wording.conclusion(sub)]),
+        "conclusion": wording.conclusions(bb.get("conclusion"), sub, several),
         "closing": f"Cuộc họp kết thúc vào lúc {clock(bb['end'])} cùng ngày./.",
         "secretary_sign": _signer(["THƯ KÝ"], secretary.name),
         "chair_sign": _signer([chair.role], chair.name),

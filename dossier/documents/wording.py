@@ -48,3 +48,11 @@ def can_cu(campaign: Campaign, lines: list[str]) -> list[str]:
             line = f"Căn cứ {regime.name};"
         out.append(line.replace("{nghi_dinh}", regime.name))
     return out
+
+
+def conclusions(written: list[str] | None, sub: Submission, several: bool) -> list[str]:
+    """The plan's own conclusion when the round has one submission; with several, each
+    extract says whom the council asks for its awards."""
+    if written and not several:
+        return list(written)
+    return [conclusion(sub)]

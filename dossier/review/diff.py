@@ -526,10 +526,10 @@ def compare_folders(a: Path, b: Path, context: int = 3) -> Comparison:
         if tag == "equal":
             documents += [_pair(a, b, old[k], new[k], context) for k in old_keys[i1:i2]]
             continue
-        documents += [DocumentDiff(a / old[k].docx, None, *k[1:3], submission=k[0])
+        documents += [DocumentDiff(a / old[k].docx, None, k[1], k[2] or None, submission=k[0])
                       for k in old_keys[i1:i2] if k not in new]
         documents += [_pair(a, b, old[k], new[k], context, moved=True) if k in old else
-                      DocumentDiff(None, b / new[k].docx, *k[1:3], submission=k[0])
+                      DocumentDiff(None, b / new[k].docx, k[1], k[2] or None, submission=k[0])
                       for k in new_keys[j1:j2]]
     return Comparison("folder", a, b, tuple(documents))
 
