@@ -74,7 +74,8 @@ def authority_problems(data: dict) -> list[tuple[tuple, str]]:
     if own and data.get("quyet_dinh") is None:
         head = authorities.authorities[authorities.bodies[level].head].title
         # "X is decided by the proposer's own head: campaign.yaml needs a 'quyet_dinh' section"
+        titles = "; ".join(dict.fromkeys(own))
         out.append((("proposer", "level"),
-                    f"{'; '.join(own)} do {head} quyết định: cần mục 'quyet_dinh' (Quyết định "
-                    "khen thưởng) trong campaign.yaml"))
+                    f"{titles} do {head} quyết định: cần mục 'quyet_dinh' (Quyết định khen "
+                    "thưởng) trong campaign.yaml"))
     return out
