@@ -270,3 +270,23 @@ def test_abolished_organisations_are_named_after_the_change(campaign_dir):
 def test_before_the_change_no_warning(three):
     findings = analyse(three, AS_OF).findings
     assert not [f for f in findings if f.code == "ORGANISATION_ABOLISHED"]
+
+
+def test_standing_body_proposal_precedes_the_decision(three):
+    def standing(data):
+        data["quyet_dinh"]["to_trinh"] = {
+            "agency": "Phòng Nội vụ", "full_name": "Phòng Nội vụ huyện Phong Điền",
+            "symbol": "TTr-NV", "number": 7, "date": "2024-12-21",
+            "signer": {"lines": ["TRƯỞNG PHÒNG"], "name": "Lê Thị B"}}
+    edit_campaign(three, standing)
+    analysis = analyse(three, AS_OF)
+    mine = [p for p in analysis.plans if p.submission == "chu-tich-ubnd-huyen"]
+    assert [p.kind for p in mine[:2]] == ["to_trinh", "quyet_dinh"]
+    proposal, decision = mine[0].context, mine[1].context
+    assert proposal["recipients"] == ["Chủ tịch Ủy ban nhân dân huyện Phong Điền"]
+    assert proposal["header"]["agency"] == "PHÒNG NỘI VỤ"
+    assert "Phòng Nội vụ huyện Phong Điền kính trình Chủ tịch Ủy ban nhân dân huyện Phong " \
+           "Điền xem xét, tặng Giấy khen" in proposal["request"]
+    assert mine[0].date == dt.date(2024, 12, 21) and mine[0].amounts == mine[1].amounts
+    assert "tại Tờ trình số 07/TTr-NV ngày 21/12/2024" in decision["proposal"]
+    assert not [f for f in analysis.findings if f.code == "DOCUMENT_COUNT"]

@@ -82,7 +82,9 @@ def test_govap_one_submission_per_deciding_authority(builds):
         docx = result.out / "docx"
         city = _text(docx / "chu-tich-ubnd-tinh-01-to-trinh.docx")
         assert "Giấy khen" not in city and "Thủ tướng" not in city
-        decision = _text(docx / "chu-tich-ubnd-huyen-01-quyet-dinh.docx")
+        standing = _text(docx / "chu-tich-ubnd-huyen-01-to-trinh.docx")
+        assert "Kính gửi: Chủ tịch Ủy ban nhân dân quận Gò Vấp." in standing
+        decision = _text(docx / "chu-tich-ubnd-huyen-02-quyet-dinh.docx")
         assert "CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN GÒ VẤP" in decision
         assert "Tặng Giấy khen của Chủ tịch Ủy ban nhân dân quận cho" in decision
         assert "Bằng khen" not in decision
@@ -144,7 +146,7 @@ def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):
         assert (tong_ket.out / entry["pdf"]).read_bytes() == source.read_bytes()
     bundle = PdfReader(tong_ket.bundles["chu-tich-ubnd-huyen"])
     titles = [o.title for o in bundle.outline]
-    assert titles[0] == "Quyết định khen thưởng"
+    assert titles[:2] == ["Tờ trình của Phòng Nội vụ quận Gò Vấp", "Quyết định khen thưởng"]
     assert titles[-1].startswith("Xác nhận của cơ quan quản lý thuế")
     assert manifest["round"] == "tong-ket-2025"
     codes = {f["code"] for f in manifest["findings"]}

@@ -351,9 +351,15 @@ def _quyet_dinh(data: dict) -> dict | None:
     if section is None:
         return None
     date = section.get("date")
-    return {"symbol": "QĐ-UBND", **section,
+    made = {"symbol": "QĐ-UBND", **section,
             "date": dt.date.fromisoformat(date) if date else
             dt.date.fromisoformat(data["to_trinh"]["date"])}
+    standing = section.get("to_trinh")
+    if standing is not None:  # the standing body's Tờ trình to its head
+        made["to_trinh"] = {"noi_nhan": ["Như trên", "Lưu: VT"], **standing,
+                            "date": dt.date.fromisoformat(standing.get("date")
+                                                          or data["to_trinh"]["date"])}
+    return made
 
 
 def _deadline(d: dict) -> Deadline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,9 @@ def submission_documents(campaign: Campaign, full: Selection, sub: Submission,
     for spec in campaign.documents:
         if spec.kind == "to_trinh" and sub.mode == "decide":
             made = [_quyet_dinh(campaign, sub, danh_sach, spec.copies)]
+            standing = _standing_to_trinh(campaign, selection, danh_sach, spec.copies, sub)
+            if standing is not None:  # before the draft decision; the plan's count is the QĐ
+                plans.append(standing)
         elif spec.kind == "to_trinh":
             made = [_to_trinh(campaign, selection, danh_sach, spec.copies, sub)]
         elif spec.kind == "bien_ban":
@@ -84,11 +87,11 @@ def submission_documents(campaign: Campaign, full: Selection, sub: Submission,
                     for a in _ordered(selection.awardees) if applies_to(spec, a)]
         for plan in made:
             plan.spec = spec
-            plan.submission = sub.id
         plans += made
     prefix = f"{sub.id}-" if several else ""
     for index, plan in enumerate(plans, start=1):
         plan.stem = f"{prefix}{index:02d}-{plan.stem}"
+        plan.submission = sub.id
     return plans
 
 
@@ -242,6 +245,28 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
     }
     return DocumentPlan("to_trinh", "to_trinh.docx", context, "Tờ trình", "to-trinh", copies,
                         amounts=_total_amount(danh_sach))
+
+
+def _standing_to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int,
+                       sub: Submission) -> DocumentPlan | None:
+    """The Tờ trình of the council's standing body (Phòng Nội vụ, Văn phòng) to its own head,
+    where `quyet_dinh.to_trinh` asks for it; the round's căn cứ and body."""
+    qd = campaign.quyet_dinh or {}
+    section = qd.get("to_trinh")
+    if section is None:
+        return None
+    standing = replace(
+        campaign,
+        proposer={"superior": section.get("superior", campaign.proposer["agency"]),
+                  "agency": section["agency"], "full_name": section["full_name"]},
+        to_trinh={**campaign.to_trinh, "number": section.get("number"),
+                  "symbol": section["symbol"], "date": section["date"],
+                  "decider": qd["decider"], "recipients": [qd["decider"]],
+                  "noi_nhan": section["noi_nhan"], "signer": section["signer"], "numbers": {}})
+    plan = _to_trinh(standing, selection, danh_sach, copies, sub)
+    plan.title = f"Tờ trình của {section['full_name']}"
+    plan.date = section["date"]
+    return plan
 
 
 def _quyet_dinh(campaign: Campaign, sub: Submission, danh_sach: dict,

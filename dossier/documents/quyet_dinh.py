@@ -67,8 +67,12 @@ def _proposal(campaign: Campaign, qd: dict) -> str:
         number = doc_number(bb.get("number"), bb["symbol"]).removeprefix("Số:").strip()
         minutes = f" tại Biên bản số {number}"
     text = f"Xét đề nghị của {bb['council']}{minutes} ngày {date_short(bb['date'])}"
-    if qd.get("proposed_by"):
-        text += f" và của {qd['proposed_by']}"
+    standing = qd.get("to_trinh")
+    if qd.get("proposed_by") or standing:
+        text += f" và của {qd.get('proposed_by') or standing['full_name']}"
+    if standing:
+        number = doc_number(standing.get("number"), standing["symbol"]).removeprefix("Số:")
+        text += f" tại Tờ trình số {number.strip()} ngày {date_short(standing['date'])}"
     return text + "."
 
 

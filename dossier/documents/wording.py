@@ -20,7 +20,7 @@ def to_trinh_number(campaign: Campaign, sub: Submission) -> int | None:
     numbers = tt.get("numbers") or {}
     if sub.decider in numbers:
         return numbers[sub.decider]
-    if sub.mode == "propose":
+    if sub.mode in ("propose", "decide"):  # decide: the standing body's own Tờ trình
         return tt.get("number")
     to_next_level = any(r.mode == "propose" for r in award_routes(campaign).values())
     return None if to_next_level else tt.get("number")
