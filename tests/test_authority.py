@@ -290,3 +290,12 @@ def test_standing_body_proposal_precedes_the_decision(three):
     assert mine[0].date == dt.date(2024, 12, 21) and mine[0].amounts == mine[1].amounts
     assert "tại Tờ trình số 07/TTr-NV ngày 21/12/2024" in decision["proposal"]
     assert not [f for f in analysis.findings if f.code == "DOCUMENT_COUNT"]
+
+
+def test_without_a_level_one_proposal_and_a_note(campaign_dir):
+    edit_campaign(campaign_dir, lambda d: d["proposer"].pop("level"))
+    analysis = analyse(campaign_dir, AS_OF)
+    [sub] = analysis.submissions
+    assert sub.route is None and sub.mode == "propose"
+    [note] = [f for f in analysis.findings if f.code == "AUTHORITY_LEVEL_MISSING"]
+    assert note.severity == "info" and "proposer.level" in note.message

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
+from dossier.checks.authority import authority_findings
 from dossier.checks.findings import deadline_findings, document_findings, legal_findings
 from dossier.checks.organisations import organisation_findings
 from dossier.documents.context import DocumentPlan, plan_documents
@@ -43,6 +44,6 @@ def analyse(root: Path, as_of: dt.date, round_id: str | None = None) -> Analysis
     subs = submissions(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings
                 + legal_findings(campaign, selection)
-                + organisation_findings(campaign, nominees)
+                + organisation_findings(campaign, nominees) + authority_findings(campaign)
                 + document_findings(campaign, selection, plans, subs))
     return Analysis(campaign, nominees, selection, plans, findings, as_of, subs)
