@@ -31,6 +31,7 @@ from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
 from dossier.reports.selection import selection_markdown
+from dossier.vietnamese import money_in_words
 
 Progress = Callable[[str, int, int], None]
 
@@ -57,6 +58,7 @@ class BuildResult:
     documents: int
     pages: int
     stats: BuildStats = field(default_factory=BuildStats)
+    bundles: dict[str, Path] = field(default_factory=dict)  # by submission id
 
 
 @dataclass
@@ -119,6 +121,7 @@ def _build(root: Path, out: Path, as_of: dt.date, chosen: list[str | None],
     for result, round_id in zip(results, chosen, strict=True):
         result.out = out / round_id if round_id else out
         result.bundle = result.out / result.bundle.name if result.bundle else None
+        result.bundles = {sub: result.out / path.name for sub, path in result.bundles.items()}
     return results
 
 
@@ -156,11 +159,11 @@ class _Rendered:
     supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
 
 
-def bundle_name(campaign: Campaign) -> str:
-    """The submission's file name: the campaign's id, and the round's where there are rounds,
-    so that bundles sent together can be told apart."""
+def bundle_name(campaign: Campaign, submission: str | None = None, several: bool = False) -> str:
+    """A submission's file name: the campaign's id, the round's where there are rounds and the
+    submission's where a round has several, so that bundles sent together can be told apart."""
     scope = f"{campaign.id}-{campaign.round_id}" if campaign.round_id else campaign.id
-    return f"{scope}-ho-so.pdf"
+    return f"{scope}-{submission}-ho-so.pdf" if several else f"{scope}-ho-so.pdf"
 
 
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
@@ -169,15 +172,15 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
     docs = _render_all(analysis, staging / "docx", options, stats)
     pdf_paths: list[Path] = []
     page_counts: list[int] = []
-    bundle_path = None
+    bundles: dict[str, Path] = {}
     if options.pdf:
-        pdf_paths, page_counts = _convert_and_bundle(analysis, docs, staging, options, stats)
-        bundle_path = staging / bundle_name(campaign)
+        pdf_paths, page_counts, bundles = _convert_and_bundle(analysis, docs, staging, options,
+                                                              stats)
     (staging / "selection.md").write_text(
-        selection_markdown(campaign, analysis.selection), encoding="utf-8")
-    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts,
-                                       bundle_path))
-    return BuildResult(analysis, staging, bundle_path, len(docs), sum(page_counts), stats)
+        selection_markdown(campaign, analysis.selection, analysis.submissions), encoding="utf-8")
+    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts, bundles))
+    single = next(iter(bundles.values())) if len(bundles) == 1 else None
+    return BuildResult(analysis, staging, single, len(docs), sum(page_counts), stats, bundles)
 
 
 def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
@@ -192,7 +195,7 @@ def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
                                          plan.stem))
             continue
         template = template_path(analysis.campaign.root, plan.template)
-        doc_date = _doc_date(analysis, plan.kind)
+        doc_date = plan.date or _doc_date(analysis, plan.kind)
         key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
         path = docx_dir / f"{plan.stem}.docx"
         sha256 = cache.place_docx(key, path) if cache else None
@@ -244,7 +247,8 @@ def _warmed(converter: Converter | None) -> Iterator[None]:
 
 
 def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path,
-                        options: _Options, stats: BuildStats) -> tuple[list[Path], list[int]]:
+                        options: _Options, stats: BuildStats
+                        ) -> tuple[list[Path], list[int], dict[str, Path]]:
     converter = options.converter
     assert converter is not None  # pdf=True
     pdf_dir = staging / "pdf"
@@ -272,14 +276,38 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
             raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
-    counts = bundle(parts, staging / bundle_name(analysis.campaign),
-                    f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
-                    lambda done, n: options.report("bundle", done, n), chunks=options.cache)
+    counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
     if too_long:
         raise BlockingFindings(too_long)
-    return pdf_paths, counts
+    return pdf_paths, counts, bundles
+
+
+def _bundles(analysis: Analysis, parts: list[BundlePart], staging: Path,
+             options: _Options) -> tuple[list[int], dict[str, Path]]:
+    """Bundle each submission's documents; return every part's page count, in order."""
+    campaign = analysis.campaign
+    subs = analysis.submissions
+    counts: list[int] = [0] * len(parts)
+    bundles: dict[str, Path] = {}
+    done_before = 0
+    for sub in subs:
+        indices = [i for i, plan in enumerate(analysis.plans) if plan.submission == sub.id]
+        path = staging / bundle_name(campaign, sub.id, len(subs) > 1)
+        what = "Hồ sơ khen thưởng" if sub.mode == "decide" else "Hồ sơ đề nghị khen thưởng"
+        title = f"{what} – {campaign.name}"
+        if len(subs) > 1:
+            title += f" ({sub.decider_title})"
+        found = bundle([parts[i] for i in indices], path, title,
+                       lambda done, n, base=done_before: options.report(
+                           "bundle", base + done, len(parts)),
+                       chunks=options.cache)
+        for index, pages in zip(indices, found, strict=True):
+            counts[index] = pages
+        bundles[sub.id] = path
+        done_before += len(indices)
+    return counts, bundles
 
 
 def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
@@ -314,7 +342,7 @@ def _sha256(path: Path) -> str:
 
 
 def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
-              page_counts: list[int], bundle_path: Path | None) -> dict:
+              page_counts: list[int], bundles: dict[str, Path]) -> dict:
     campaign = analysis.campaign
     documents = []
     for index, (plan, doc) in enumerate(zip(analysis.plans, docs, strict=True)):
@@ -326,6 +354,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
             "docx": None if doc.supplied else doc.path.relative_to(staging).as_posix(),
             "sha256": doc.sha256,
             "required_copies": plan.copies,
+            "submission": plan.submission,
         }
         if doc.supplied:
             entry["pdf"] = doc.path.relative_to(staging).as_posix()
@@ -335,6 +364,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
             entry["pages"] = page_counts[index]
         documents.append(entry)
     pages = sum(page_counts)
+    bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None
     return {
         "campaign": campaign.id,
         "round": campaign.round_id,
@@ -351,7 +381,36 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
                    if bundle_path else None),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message}
                      for f in analysis.findings],
+        "regime_choice": campaign.regime_choice,
+        "submissions": submission_entries(analysis, documents, page_counts, bundles),
     }
+
+
+def submission_entries(analysis: Analysis, documents: list[dict], page_counts: list[int],
+                       bundles: dict[str, Path]) -> list[dict]:
+    """manifest.json's `submissions`: per deciding authority, its route, counts, total (in
+    figures and words), documents and bundle."""
+    entries = []
+    for sub in analysis.submissions:
+        indices = [i for i, plan in enumerate(analysis.plans) if plan.submission == sub.id]
+        path = bundles.get(sub.id)
+        entries.append({
+            "id": sub.id,
+            "mode": sub.mode,
+            "decider": sub.decider,
+            "decider_title": sub.decider_title,
+            "addressee_title": sub.addressee_title,
+            "through": list(sub.route.through) if sub.route else [],
+            "awardees": len(sub.awardees),
+            "tap_the": sum(1 for a in sub.awardees if a.nominee.kind == "tap_the"),
+            "ca_nhan": sum(1 for a in sub.awardees if a.nominee.kind == "ca_nhan"),
+            "total_prize": sub.total,
+            "total_words": money_in_words(sub.total),
+            "documents": [documents[i]["docx"] or documents[i].get("pdf") for i in indices],
+            "bundle": ({"path": path.name, "sha256": _sha256(path),
+                        "pages": sum(page_counts[i] for i in indices)} if path else None),
+        })
+    return entries
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:

@@ -175,6 +175,9 @@ class Campaign:
     round_name: str | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     documents_from_regime: bool = False  # the plan lists no documents: the regime's standard
+    regime_choice: Literal["plan", "in-force"] = "plan"  # `regime: in-force` in campaign.yaml
+    plan_regime: str | None = None  # the regime the plan names (plan.regime, or regime)
+    quyet_dinh: dict[str, Any] | None = None  # the head's own Quyết định, when it decides some
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)

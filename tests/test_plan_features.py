@@ -68,6 +68,7 @@ def test_overlapping_groups_give_one_award_each(campaign_dir):
         extra = {**data["awards"][1], "id": "giay-khen-ca-nhan", "form": "giay_khen",
                  "title": "Giấy khen", "quotas": [{"group": "ca-nhan", "count": 2}], "total": 2}
         data["awards"].append(extra)
+        data["proposer"].pop("level")  # one Tờ trình for both, as before authorities
     edit_campaign(campaign_dir, second_award)
     analysis = analyse(campaign_dir, AS_OF)
     awards = [(a.nominee.id, a.award.id) for a in analysis.selection.awardees

@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 
 from dossier import law
+from dossier.campaign.authority_checks import IN_FORCE, authority_problems, resolved_regime
 from dossier.campaign.plan_checks import condition_problems, group_problems, template_problems
 from dossier.errors import InputError, Problem
 from dossier.models import (
@@ -41,6 +42,7 @@ from dossier.schema_messages import schema_message
 from dossier.yamlio import line_of, load_yaml
 
 CAMPAIGN_FILE = "campaign.yaml"
+
 STANDARD_COLUMNS = (
     "id", "kind", "name", "gender", "position", "unit", "parent_id",
     "address", "head_name", "head_title",
@@ -209,6 +211,7 @@ def _validate_references(path: Path, data: dict, lines: dict[tuple, int],
             problems.append((where, f"cột '{column}' không được khai báo trong 'columns'"))
     problems += _check_awards(data, groups)
     problems += _check_regime(data, groups)
+    problems += authority_problems(data)
     problems += _check_dates(data)
     problems += _check_members(data)
     problems += _check_deadline_refs(data)
@@ -309,7 +312,7 @@ def _check_awards(data: dict, groups: dict[str, dict]) -> list:
 
 def _check_regime(data: dict, groups: dict[str, dict]) -> list:
     try:
-        regime = law.load_regime(data["regime"])
+        regime = law.load_regime(resolved_regime(data))
     except InputError as exc:
         return [(("regime",), exc.problems[0].message)]
     out = []
@@ -382,7 +385,7 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         root=root,
         id=data["id"],
         name=data["name"],
-        regime=data["regime"],
+        regime=resolved_regime(data),
         place=data["place"],
         plan={**data["plan"], "date": dt.date.fromisoformat(data["plan"]["date"])},
         period_start=dt.date.fromisoformat(data["period"]["start"]),
@@ -404,7 +407,27 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         round_id=round_info.get("round_id"),
         round_name=round_info.get("round_name"),
         raw=data,
+        regime_choice="in-force" if data["regime"] == IN_FORCE else "plan",
+        plan_regime=data["plan"].get("regime") or (
+            None if data["regime"] == IN_FORCE else data["regime"]),
+        quyet_dinh=_quyet_dinh(data),
     )
+
+
+def _quyet_dinh(data: dict) -> dict | None:
+    section = data.get("quyet_dinh")
+    if section is None:
+        return None
+    date = section.get("date")
+    made = {"symbol": "QĐ-UBND", **section,
+            "date": dt.date.fromisoformat(date) if date else
+            dt.date.fromisoformat(data["to_trinh"]["date"])}
+    standing = section.get("to_trinh")
+    if standing is not None:  # the standing body's Tờ trình to its head
+        made["to_trinh"] = {"noi_nhan": ["Như trên", "Lưu: VT"], **standing,
+                            "date": dt.date.fromisoformat(standing.get("date")
+                                                          or data["to_trinh"]["date"])}
+    return made
 
 
 def _deadline(d: dict) -> Deadline:

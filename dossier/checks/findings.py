@@ -14,6 +14,7 @@ from dossier.campaign.narratives import narrative_file
 from dossier.documents.context import DocumentPlan, applies_to
 from dossier.documents.verify import words_agree
 from dossier.models import GRADES, Campaign, Deadline, Finding, Grade, LegalFigure, Selection
+from dossier.rules.authority import Submission
 from dossier.rules.calendar import is_working_day, why_not_working, working_days_between
 from dossier.vietnamese import date_short
 
@@ -71,11 +72,7 @@ def legal_findings(campaign: Campaign, selection: Selection,
     regime = law.load_regime(campaign.regime)
     findings = []
     decided = campaign.to_trinh["date"]
-    if regime.replaced_on and decided >= regime.replaced_on:
-        findings.append(Finding(
-            "REGIME_REPLACED", "warning",
-            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)} "
-            f"({regime.replaced_by}); Kế hoạch vẫn áp dụng chế độ này theo campaign.yaml"))
+    findings += regime_findings(campaign, regime, decided)
     resting: dict[LegalFigure, list[str]] = {}
     standard = regime.standard_dossier
     if campaign.documents_from_regime and standard:
@@ -139,10 +136,42 @@ def figure_message(figure: LegalFigure) -> str:
             f"{figure.what} – {evidence.source}; đã đọc tại {evidence.read_in}.{note}")
 
 
+def regime_findings(campaign: Campaign, regime: law.Regime, day: dt.date) -> list[Finding]:
+    """The plan's regime replaced before the Tờ trình's date (naming the decree in force on
+    that date), or the regime in force applied instead of the plan's."""
+    current = law.in_force_on(day)
+    in_force = (f"văn bản có hiệu lực ngày {date_short(day)} là {current.name}" if current
+                else f"không có văn bản nào trong dữ liệu pháp lý có hiệu lực ngày "
+                     f"{date_short(day)}")
+    if campaign.regime_choice == "in-force":
+        named = campaign.plan_regime
+        if named is None or named == regime.id:
+            return [Finding("REGIME_IN_FORCE", "info",
+                            f"hồ sơ áp dụng {regime.short_name}, {in_force} (regime: in-force)")]
+        plan = law.load_regime(named).short_name if named in law.available_regimes() else named
+        # "the plan names X; the dossier applies the decree in force on the date"
+        return [Finding("REGIME_IN_FORCE", "warning",
+                        f"Kế hoạch áp dụng {plan}; hồ sơ áp dụng {regime.short_name} vì {in_force} "
+                        "(regime: in-force): mức thưởng, hình thức và căn cứ theo văn bản này")]
+    if regime.replaced_on and day >= regime.replaced_on:
+        # "X was replaced on D; on the Tờ trình's date the decree in force is Y; the plan's
+        # regime is still applied (regime: in-force follows Y)"
+        return [Finding(
+            "REGIME_REPLACED", "warning",
+            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)}; "
+            f"{in_force}. Hồ sơ vẫn áp dụng {regime.short_name} theo Kế hoạch (đặt "
+            "'regime: in-force' trong campaign.yaml để áp dụng văn bản đang có hiệu lực)")]
+    return []
+
+
 def document_findings(campaign: Campaign, selection: Selection,
-                      plans: list[DocumentPlan]) -> list[Finding]:
+                      plans: list[DocumentPlan], subs: list[Submission] | None = None
+                      ) -> list[Finding]:
     findings = _words_findings(plans)
-    findings += _count_findings(campaign, selection, plans)
+    for sub in subs or [None]:
+        findings += _count_findings(campaign, sub.selection(selection) if sub else selection,
+                                    [p for p in plans if sub is None or p.submission == sub.id],
+                                    f"{sub.addressee_title}: " if subs and len(subs) > 1 else "")
     findings += attachment_findings(plans)
     findings += _vote_findings(campaign, selection)
     for awardee in selection.awardees:
@@ -167,7 +196,7 @@ def _words_findings(plans: list[DocumentPlan]) -> list[Finding]:
 
 
 def _count_findings(campaign: Campaign, selection: Selection,
-                    plans: list[DocumentPlan]) -> list[Finding]:
+                    plans: list[DocumentPlan], where: str = "") -> list[Finding]:
     findings = []
     for spec in campaign.documents:
         expected = 1 if spec.per == "submission" else sum(
@@ -175,7 +204,7 @@ def _count_findings(campaign: Campaign, selection: Selection,
         made = sum(1 for p in plans if p.spec is spec)
         if made != expected:
             findings.append(Finding("DOCUMENT_COUNT", "blocking",
-                                    f"{spec.title}: cần {expected}, có {made}"))
+                                    f"{where}{spec.title}: cần {expected}, có {made}"))
     return findings
 
 

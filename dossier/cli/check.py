@@ -22,6 +22,7 @@ from dossier.cli.common import (
 )
 from dossier.errors import InputError
 from dossier.models import Finding
+from dossier.vietnamese import format_amount
 
 
 @click.command("check")
@@ -74,6 +75,13 @@ def _print_check_text(report: dict) -> None:
                  error["column"] and f"cột {error['column']}")
         location = ", ".join(str(v) for v in parts if v)
         out.print(f"  • {location}: {error['message']}", markup=False)
+    submissions = report.get("submissions") or []
+    if len(submissions) > 1:
+        for number, sub in enumerate(submissions, start=1):
+            # "file N: what it is – who; the money its authority pays"
+            out.print(f"  Hồ sơ {number}: {sub['label']} – {sub['tap_the']} tập thể, "
+                      f"{sub['ca_nhan']} cá nhân; tiền thưởng {format_amount(sub['total_prize'])}"
+                      " đồng", markup=False)
     print_findings([Finding(f["code"], f["severity"], f["message"])
                      for f in report["findings"]], out)
 

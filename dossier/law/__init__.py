@@ -49,9 +49,27 @@ class Coefficient:
 
 
 @dataclass(frozen=True)
+class Graded:
+    """A legal statement graded as the law data grades it: `evidence` is text (the act's
+    wording was read), secondary (a page quoting it) or unconfirmed; `read_in`: where."""
+
+    evidence: str
+    source: str
+    read_in: str
+
+
+@dataclass(frozen=True)
+class DecidedBy(Graded):
+    """Who may decide an award form: authority levels (keys of authorities.yaml)."""
+
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AwardForm:
     name: str
     coefficients: dict[str, Coefficient]  # by nominee kind (tap_the, ca_nhan)
+    decided_by: DecidedBy | None = None  # None: the law data does not say (bad input)
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,7 @@ class Regime:
     report_forms: dict[str, ReportForm]
     award_forms: dict[str, AwardForm]
     standard_dossier: StandardDossier | None = None
+    law: str = ""  # the law the decree details, as a căn cứ names it
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.in_force_from <= day and (self.replaced_on is None or day < self.replaced_on)
@@ -133,12 +152,14 @@ def _load_regime(path: Path) -> Regime:
             key: AwardForm(form["name"], {
                 kind: Coefficient(Decimal(str(c["value"])),
                                   evidence(c, ("award_forms", key, "coefficients", kind)))
-                for kind, c in form["coefficients"].items()})
+                for kind, c in form["coefficients"].items()},
+                decided_by=_decided_by(form.get("decided_by")))
             for key, form in data["award_forms"].items()},
         standard_dossier=StandardDossier(
             tuple(dict(d) for d in data["standard_dossier"]["documents"]),
             evidence(data["standard_dossier"], ("standard_dossier",)),
         ) if "standard_dossier" in data else None,
+        law=data.get("law", ""),
     )
 
 
@@ -158,6 +179,21 @@ def regimes_in_force(day: dt.date) -> list[Regime]:
 
 def _opt_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _decided_by(data: dict | None) -> DecidedBy | None:
+    if not data:
+        return None
+    return DecidedBy(evidence=data["evidence"], source=data["source"],
+                     read_in=data.get("read_in", ""), levels=tuple(data["levels"]))
+
+
+def in_force_on(day: dt.date) -> Regime | None:
+    """The regime in force on `day` (in force from that day or before, not yet replaced)."""
+    regimes = [load_regime(r) for r in available_regimes()]
+    current = [r for r in regimes
+               if r.in_force_from <= day and (r.replaced_on is None or day < r.replaced_on)]
+    return max(current, key=lambda r: r.in_force_from, default=None)
 
 
 @lru_cache(maxsize=4)

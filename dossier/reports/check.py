@@ -13,6 +13,8 @@ from dossier.checks.findings import page_limit_findings
 from dossier.checks.templates import override_problems
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
+from dossier.rules.authority import Submission
+from dossier.vietnamese import money_in_words
 
 REPORT_VERSION = 1
 SEVERITY_ORDER = ("blocking", "warning", "info")
@@ -79,7 +81,18 @@ def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | 
         "deadlines": [_deadline(d, as_of) for d in analysis.campaign.deadlines],
         "errors": [],
         "findings": [_finding(f) for f in findings],
+        "submissions": [_submission(s) for s in analysis.submissions],
     }
+
+
+def _submission(sub: Submission) -> dict:
+    """One file per deciding authority: its route, who is in it and the money it pays."""
+    return {"id": sub.id, "mode": sub.mode, "decider": sub.decider,
+            "decider_title": sub.decider_title, "addressee_title": sub.addressee_title,
+            "label": sub.label, "awardees": len(sub.awardees),
+            "tap_the": sum(1 for a in sub.awardees if a.nominee.kind == "tap_the"),
+            "ca_nhan": sum(1 for a in sub.awardees if a.nominee.kind == "ca_nhan"),
+            "total_prize": sub.total, "total_words": money_in_words(sub.total)}
 
 
 def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
