@@ -74,8 +74,10 @@ def test_a_wheel_installed_elsewhere_builds_an_example(installed):
     _run([bin_dir / "dossier", "check", example, "--as-of", "2025-06-16"], work, env)
     _run([bin_dir / "dossier", "build", example, "--out", "out", "--as-of", "2025-06-16",
           "--no-pdf", "--quiet"], work, env)
-    for round_id in ("so-ket-2023", "tong-ket-2025"):
-        assert (work / "out" / round_id / "docx" / "01-to-trinh.docx").is_file()
+    for round_id in ("so-ket-2023", "tong-ket-2025"):  # the City's Tờ trình, the district's QĐ
+        docx = work / "out" / round_id / "docx"
+        assert (docx / "chu-tich-ubnd-tinh-01-to-trinh.docx").is_file()
+        assert (docx / "chu-tich-ubnd-huyen-02-quyet-dinh.docx").is_file()
     _run([bin_dir / "dossier", "init", "moi"], work, env)
     assert (work / "moi" / "campaign.yaml").is_file()
 
