@@ -1,0 +1,337 @@
+"""The review report people read: the summary in the office's words (unified, JSON, HTML), the
+HTML page (self-contained, wrapped, folded, word highlights, print styles), the changed pages
+side by side, its cost on a large document, and a real browser at 1280 px."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.shared import Mm
+
+from dossier.build import build
+from dossier.cli.main import main
+from dossier.review.changes import summarise
+from dossier.review.diff import compare
+from dossier.review.html_report import html_report
+
+from .conftest import AS_OF, EXAMPLE, ROOT, set_cell
+from .review_pairs import RENAMED, review_pairs
+
+SON = "Võ Thanh Sơn"
+RENAME_DOCUMENTS = ["docx/01-to-trinh.docx", "docx/02-bien-ban.docx", "docx/08-bao-cao-CN06.docx"]
+SCREENSHOT = ROOT / "docs" / "img" / "review-report.png"
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory) -> dict[str, Path]:
+    return review_pairs(tmp_path_factory)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def renamed_with_pdf(tmp_path_factory) -> Path:
+    """The Cần Thơ example with CN06 renamed, built with PDFs (only its 3 changed documents
+    are converted; the rest come from the cache the session's `built` filled)."""
+    root = tmp_path_factory.mktemp("renamed")
+    source = root / "campaign"
+    shutil.copytree(EXAMPLE, source)
+    set_cell(source, "CN06", "name", RENAMED)
+    build(source, root / "output", AS_OF, pdf=True)
+    return root / "output"
+
+
+def _json(runner: CliRunner, a: Path, b: Path) -> dict:
+    result = runner.invoke(main, ["diff", str(a), str(b), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    return json.loads(result.stdout)
+
+
+# --- the summary -------------------------------------------------------------------------------
+
+def test_rename_first_lines_say_who_and_where(pairs, runner):
+    """The issue's test: one person renamed; the report's first lines say so, and in which
+    three documents."""
+    result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["rename"])])
+    assert result.exit_code == 1
+    first, second = result.stdout.splitlines()[:2]
+    assert first == "Tóm tắt: đổi tên 1 cá nhân — 3 văn bản bị ảnh hưởng"
+    assert second == (
+        f'- Đổi tên cá nhân CN06: "{SON}" → "{RENAMED}" — trong 3 văn bản: '
+        "Tờ trình (docx/01-to-trinh.docx), Biên bản họp xét (docx/02-bien-ban.docx), "
+        f"Báo cáo thành tích – {RENAMED} (docx/08-bao-cao-CN06.docx)")
+    assert result.stdout.splitlines()[3] == f"--- {pairs['base'] / 'docx' / '01-to-trinh.docx'}"
+
+
+def test_rename_json_changes(pairs, runner):
+    report = _json(runner, pairs["base"], pairs["rename"])
+    assert report["diff_version"] == 1
+    assert list(report)[:7] == ["diff_version", "mode", "a", "b", "different", "summary",
+                                "changes"]
+    [change] = report["changes"]
+    assert change == {
+        "type": "nominee_renamed", "nominee_id": "CN06", "name": RENAMED, "property": "name",
+        "old": SON, "new": RENAMED, "documents": RENAME_DOCUMENTS,
+        "message": change["message"]}
+    assert change["message"].startswith(f'Đổi tên cá nhân CN06: "{SON}" → "{RENAMED}"')
+
+
+def test_amount_and_total(pairs, runner):
+    changes = _json(runner, pairs["base"], pairs["amount"])["changes"]
+    assert [(c["type"], c["nominee_id"], c["old"], c["new"], c["documents"]) for c in changes] == [
+        ("amount_changed", "CN06", 2_340_000, 2_500_000, RENAME_DOCUMENTS[:2]),
+        ("total_changed", None, 21_060_000, 21_220_000, RENAME_DOCUMENTS[:2]),
+    ]
+    assert changes[0]["message"].startswith(
+        f'Số tiền thưởng của cá nhân CN06 "{SON}": 2.340.000 đồng → 2.500.000 đồng')
+
+
+def test_removed_nominee(pairs, runner):
+    changes = _json(runner, pairs["base"], pairs["quota"])["changes"]
+    assert [(c["type"], c["nominee_id"], c["documents"]) for c in changes] == [
+        ("nominee_removed", "CN06", RENAME_DOCUMENTS),
+        ("total_changed", None, RENAME_DOCUMENTS[:2]),
+        ("document_removed", None, ["docx/08-bao-cao-CN06.docx"]),
+    ]
+    added = _json(runner, pairs["quota"], pairs["base"])["changes"]
+    assert [c["type"] for c in added] == ["nominee_added", "total_changed", "document_added"]
+    assert added[0]["message"].startswith(f'Thêm cá nhân CN06 "{SON}" (Bằng khen')
+
+
+def test_nominee_moving_up_the_list(pairs, runner):
+    """CN06 overtakes the two others: it is the one reported, not everyone it passed."""
+    changes = _json(runner, pairs["base"], pairs["rank"])["changes"]
+    assert [(c["type"], c["nominee_id"], c["old"], c["new"]) for c in changes] == [
+        ("nominee_reordered", "CN06", 3, 1), ("document_moved", None, None, None)]
+    assert changes[0]["documents"] == ["docx/01-to-trinh.docx", "docx/02-bien-ban.docx",
+                                       "docx/06-bao-cao-CN06.docx"]
+
+
+def test_other_text_is_named(pairs, runner):
+    [change] = _json(runner, pairs["base"], pairs["reorder"])["changes"]
+    assert change["type"] == "content_changed"
+    assert change["documents"] == ["docx/02-bien-ban.docx"]
+
+
+def test_layout_change_in_file_mode(built, tmp_path, runner):
+    original = built.out / "docx" / "01-to-trinh.docx"
+    doc = Document(str(original))
+    doc.sections[0].left_margin = Mm(35)
+    doc.save(str(tmp_path / "edited.docx"))
+    changes = _json(runner, original, tmp_path / "edited.docx")["changes"]
+    assert [(c["type"], c["property"], c["old"], c["new"], c["documents"]) for c in changes] == [
+        ("layout_changed", "lề trái", "30 mm", "35 mm", ["edited.docx"])]
+    assert changes[0]["message"] == "Lề trái: 30 mm → 35 mm — trong 1 văn bản: edited.docx"
+
+
+def _copy_with_manifest(source: Path, target: Path, edit) -> Path:
+    shutil.copytree(source, target)
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    edit(manifest)
+    (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False),
+                                          encoding="utf-8")
+    return target
+
+
+def test_group_award_and_page_count_from_the_manifests(built, tmp_path):
+    def edit(manifest: dict) -> None:
+        cn06 = next(n for n in manifest["nominees"] if n["id"] == "CN06")
+        cn06["group"], cn06["award"] = "Nhóm khác", "Giấy khen"
+        manifest["documents"][0]["pages"] += 1
+        manifest["documents"][0]["sha256"] = "changed"
+
+    a = built.out
+    b = _copy_with_manifest(a, tmp_path / "b", edit)
+    changes = summarise(compare(a, b))
+    assert [(c.type, c.prop, c.old, c.new) for c in changes] == [
+        ("nominee_moved", "group", "Cá nhân", "Nhóm khác"),
+        ("nominee_moved", "award", "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố",
+         "Giấy khen"),
+        ("pages_changed", "số trang", 3, 4),
+    ]
+    assert changes[2].documents == ("docx/01-to-trinh.docx",)
+
+
+def test_manifest_without_nominees_still_finds_a_rename(pairs, tmp_path):
+    """Outputs built before the manifest listed its nominees: names come from the titles."""
+    def forget(manifest: dict) -> None:
+        del manifest["nominees"]
+
+    a = _copy_with_manifest(pairs["base"], tmp_path / "a", forget)
+    b = _copy_with_manifest(pairs["rename"], tmp_path / "b", forget)
+    [change] = summarise(compare(a, b))
+    assert (change.type, change.old, change.new) == ("nominee_renamed", SON, RENAMED)
+    assert change.documents == tuple(RENAME_DOCUMENTS)
+
+
+def test_no_change_no_summary(pairs, runner):
+    result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["base"]),
+                                  "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["changes"] == []
+
+
+# --- the HTML page -----------------------------------------------------------------------------
+
+def test_html_report_reads_as_a_report(pairs, runner, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["rename"]),
+                                  "--format", "html", "--out", str(out)])
+    assert result.exit_code == 1 and result.stdout == ""
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    # self-contained: no script, no stylesheet or image fetched from anywhere
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"""(?:src|href)=["'](?!#|data:)""", page)
+    # the summary comes first, then the table of contents of the three documents
+    summary = page.index('class="summary"')
+    assert summary < page.index('class="toc"') < page.index('class="doc"')
+    assert "Đổi tên 1 cá nhân — 3 văn bản bị ảnh hưởng" in page
+    toc = page[page.index('class="toc"'):page.index("</nav>")]
+    assert toc.count('<li><a href="#doc-') == 3
+    # word-level highlights, unchanged lines folded, print styles for A4
+    assert 'bảng 2, hàng "Ông Võ Thanh <del>Sơn</del>", cột "STT": 3' in page
+    assert 'bảng 2, hàng "Ông Võ Thanh <ins>Sang</ins>", cột "STT": 3' in page
+    assert "<details><summary>63 dòng không đổi</summary>" in page
+    assert "@page{size:A4" in page and "@media print" in page
+    # wrapping, not scrolling: fixed columns that break long words
+    assert "table-layout:fixed" in page and "overflow-wrap:anywhere" in page
+
+
+def test_html_line_numbers_follow_both_sides(pairs):
+    """A removed nominee: B's line numbers after the gap are A's minus the lines removed."""
+    page = html_report(compare(pairs["base"], pairs["quota"]), pages=False)
+    to_trinh = page[page.index('id="doc-1"'):page.index('id="doc-2"')]
+    numbers = re.findall(r'<tr><td class="no">(\d*)</td><td[^>]*>(.*?)</td>'
+                         r'<td class="no">(\d*)</td>', to_trinh)
+    total = next(n for n in numbers if n[1].startswith("Tổng cộng") and n[0] and n[2])
+    assert int(total[0]) - int(total[2]) == 7  # the 7 lines of Võ Thanh Sơn's row
+
+
+def test_changed_pages_side_by_side(built, renamed_with_pdf):
+    comparison = compare(built.out, renamed_with_pdf)
+    page = html_report(comparison)
+    shown = re.findall(r'<figcaption>([AB]), trang (\d+)</figcaption><img src="data:image/png;'
+                       r'base64,', page)
+    # the Tờ trình's list (page 2 of 3), the Biên bản's votes and list (pages 2 and 3), the
+    # report on CN06 (its heading, and the signature on page 2); no page that did not change
+    assert shown == [("A", "2"), ("B", "2"), ("A", "2"), ("B", "2"), ("A", "3"), ("B", "3"),
+                     ("A", "1"), ("B", "1"), ("A", "2"), ("B", "2")]
+    assert "Chưa hiển thị trang" not in page
+    assert page.count('<div class="pages">') == 5
+
+
+def test_changed_pages_are_marked(built, renamed_with_pdf):
+    from dossier.review.pages import PageBudget, changed_pages
+
+    budget = PageBudget()
+    pairs = changed_pages(built.out / "pdf" / "08-bao-cao-CN06.pdf",
+                          renamed_with_pdf / "pdf" / "08-bao-cao-CN06.pdf", budget, "x")
+    assert [pair.number for pair in pairs] == [1, 2] and all(pair.regions for pair in pairs)
+    assert budget.rendered == 4 and budget.left_out == []
+    assert changed_pages(built.out / "pdf" / "01-to-trinh.pdf",
+                         built.out / "pdf" / "01-to-trinh.pdf", PageBudget(), "x") == []
+
+
+def test_page_rendering_is_bounded(built, renamed_with_pdf, runner, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["diff", str(built.out), str(renamed_with_pdf),
+                                  "--format", "html", "--out", str(out), "--max-pages", "6"])
+    assert result.exit_code == 1
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<div class="pages">') == 1  # the Tờ trình's 3 + 3 pages, then no more
+    assert "Chưa hiển thị trang (đã đạt giới hạn 6 trang" in page
+    assert "Biên bản họp xét (docx/02-bien-ban.docx)" in page.split("Chưa hiển thị trang")[1]
+
+
+def test_large_document_takes_seconds(tmp_path):
+    """3.000 changed paragraphs (and 3.000 unchanged): the whole HTML report in a subprocess
+    well under a minute (difflib.HtmlDiff took minutes)."""
+    old, new = Document(), Document()
+    for number in range(3000):
+        text = f"Đoạn {number}: hồ sơ số hóa của đơn vị thứ {number} " * 3
+        old.add_paragraph(f"Không đổi {number}")
+        new.add_paragraph(f"Không đổi {number}")
+        old.add_paragraph(text)
+        new.add_paragraph(text.replace(f"thứ {number}", f"thứ {number + 1}", 1))
+    old.save(str(tmp_path / "a.docx"))
+    new.save(str(tmp_path / "b.docx"))
+    out = tmp_path / "report.html"
+    result = subprocess.run(
+        [sys.executable, "-c", "from dossier.cli.main import main; main()", "diff",
+         str(tmp_path / "a.docx"), str(tmp_path / "b.docx"), "--format", "html", "--out",
+         str(out)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<ins>") == 3000 + 1  # each changed paragraph, and the legend
+    assert len(page) < 40 * (tmp_path / "a.docx").stat().st_size + 4_000_000
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+MEASURE = """<script>
+addEventListener("load", () => {
+  const root = document.documentElement;
+  const wide = [...document.querySelectorAll("body *")].filter(
+    e => e.getBoundingClientRect().right > root.clientWidth + 1).length;
+  document.body.setAttribute("data-measure", JSON.stringify({
+    scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide,
+    summary: document.querySelector(".summary").innerText}));
+});
+</script>"""
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+    return found
+
+
+def _headless(chromium: str, height: int, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([chromium, "--headless", "--disable-gpu", "--no-sandbox",
+                           "--hide-scrollbars", f"--window-size=1280,{height}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path):
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
+    page = html_report(compare(built.out, renamed_with_pdf))
+    report = tmp_path / "report.html"
+    report.write_text(page, encoding="utf-8")
+    measured = tmp_path / "measured.html"
+    measured.write_text(page.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = _headless(chromium, 900, "--virtual-time-budget=5000", "--dump-dom",
+                    measured.as_uri()).stdout
+    found = re.search(r'data-measure="([^"]*)"', dom)
+    assert found, dom[:2000]
+    facts = json.loads(html.unescape(found.group(1)))
+    assert facts["scrollWidth"] <= facts["clientWidth"] == 1280, facts
+    assert facts["wide"] == 0, facts
+    assert f'Đổi tên cá nhân CN06: "{SON}" → "{RENAMED}"' in facts["summary"]
+    assert "trong 3 văn bản" in facts["summary"]
+    screenshot = tmp_path / "report.png"
+    _headless(chromium, 1400, f"--screenshot={screenshot}", report.as_uri())
+    assert screenshot.stat().st_size > 10_000
+    if os.environ.get("DOSSIER_UPDATE_DOCS"):  # refresh the picture the README shows
+        shutil.copy(screenshot, SCREENSHOT)
+
+
+def test_readme_shows_the_report():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reviewing changes", 1)[1].split("\n## ", 1)[0]
+    assert "docs/img/review-report.png" in section and SCREENSHOT.is_file()
