@@ -137,6 +137,17 @@ def test_layout_change_in_file_mode(built, tmp_path, runner):
     assert changes[0]["message"] == "Lề trái: 30 mm → 35 mm — trong 1 văn bản: edited.docx"
 
 
+def test_manifest_lists_the_nominees(built):
+    """What the summary compares: who is in the dossier, in the danh sách's order."""
+    manifest = json.loads((built.out / "manifest.json").read_text(encoding="utf-8"))
+    assert [n["id"] for n in manifest["nominees"]] == ["TT05", "TT01", "TT15", "CN05", "CN03",
+                                                       "CN06"]
+    assert manifest["nominees"][-1] == {
+        "id": "CN06", "name": SON, "kind": "ca_nhan", "group": "Cá nhân",
+        "award": "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố", "amount": 2_340_000}
+    assert sum(n["amount"] for n in manifest["nominees"]) == manifest["total_prize"]
+
+
 def _copy_with_manifest(source: Path, target: Path, edit) -> Path:
     shutil.copytree(source, target)
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
@@ -254,6 +265,10 @@ def test_page_rendering_is_bounded(built, renamed_with_pdf, runner, tmp_path):
     assert page.count('<div class="pages">') == 1  # the Tờ trình's 3 + 3 pages, then no more
     assert "Chưa hiển thị trang (đã đạt giới hạn 6 trang" in page
     assert "Biên bản họp xét (docx/02-bien-ban.docx)" in page.split("Chưa hiển thị trang")[1]
+    out_of_time = html_report(compare(built.out, renamed_with_pdf), seconds=0)
+    assert '<div class="pages">' not in out_of_time
+    assert "hoặc 0 giây" in out_of_time and "Tờ trình (docx/01-to-trinh.docx)" in \
+        out_of_time.split("Chưa hiển thị trang")[1]
 
 
 def test_large_document_takes_seconds(tmp_path):
@@ -288,7 +303,7 @@ addEventListener("load", () => {
     e => e.getBoundingClientRect().right > root.clientWidth + 1).length;
   document.body.setAttribute("data-measure", JSON.stringify({
     scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide: wide,
-    summary: document.querySelector(".summary").innerText}));
+    summary: (document.querySelector(".summary") || {innerText: ""}).innerText}));
 });
 </script>"""
 
@@ -306,29 +321,60 @@ def _headless(chromium: str, height: int, *args: str) -> subprocess.CompletedPro
                           capture_output=True, text=True, timeout=120)
 
 
-def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path):
+def _browser() -> str:
     chromium = _chromium()
     if chromium is None:
         pytest.skip("chromium is not installed (apt-get install chromium); CI runs this test")
-    page = html_report(compare(built.out, renamed_with_pdf))
-    report = tmp_path / "report.html"
-    report.write_text(page, encoding="utf-8")
-    measured = tmp_path / "measured.html"
+    return chromium
+
+
+def _measure(chromium: str, page: str, folder: Path) -> dict:
+    """Load the page at 1280 × 900 and read what the script above wrote into the DOM."""
+    measured = folder / "measured.html"
     measured.write_text(page.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
     dom = _headless(chromium, 900, "--virtual-time-budget=5000", "--dump-dom",
                     measured.as_uri()).stdout
     found = re.search(r'data-measure="([^"]*)"', dom)
     assert found, dom[:2000]
-    facts = json.loads(html.unescape(found.group(1)))
+    return json.loads(html.unescape(found.group(1)))
+
+
+def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path):
+    chromium = _browser()
+    page = html_report(compare(built.out, renamed_with_pdf))
+    facts = _measure(chromium, page, tmp_path)
     assert facts["scrollWidth"] <= facts["clientWidth"] == 1280, facts
     assert facts["wide"] == 0, facts
     assert f'Đổi tên cá nhân CN06: "{SON}" → "{RENAMED}"' in facts["summary"]
     assert "trong 3 văn bản" in facts["summary"]
+    report = tmp_path / "report.html"
+    report.write_text(page, encoding="utf-8")
     screenshot = tmp_path / "report.png"
     _headless(chromium, 1400, f"--screenshot={screenshot}", report.as_uri())
     assert screenshot.stat().st_size > 10_000
     if os.environ.get("DOSSIER_UPDATE_DOCS"):  # refresh the picture the README shows
         shutil.copy(screenshot, SCREENSHOT)
+    printed = tmp_path / "report.pdf"
+    _headless(chromium, 900, "--no-pdf-header-footer", f"--print-to-pdf={printed}",
+              report.as_uri())
+    from pypdf import PdfReader
+
+    first = PdfReader(str(printed)).pages[0].mediabox
+    assert (round(float(first.width)), round(float(first.height))) == (595, 842)  # A4 in pt
+
+
+def test_long_unbroken_text_wraps_in_a_browser(built, tmp_path):
+    """A paragraph with no place to break a line (a long code, a digest) wraps inside
+    its column instead of widening the page."""
+    chromium = _browser()
+    original = built.out / "docx" / "01-to-trinh.docx"
+    doc = Document(str(original))
+    doc.add_paragraph("Mã hồ sơ: " + "0123456789ABCDEF" * 40)  # no place to break a line
+    doc.save(str(tmp_path / "long.docx"))
+    page = html_report(compare(original, tmp_path / "long.docx"))
+    facts = _measure(chromium, page, tmp_path)
+    assert facts["scrollWidth"] <= facts["clientWidth"] == 1280, facts
+    assert facts["wide"] == 0, facts
 
 
 def test_readme_shows_the_report():

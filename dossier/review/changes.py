@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dossier.review.diff import HEADING_FORMAT, Comparison, DocumentDiff
 from dossier.vietnamese import format_amount
-
-from .diff import HEADING_FORMAT, Comparison, DocumentDiff
 
 KIND_NAMES = {"ca_nhan": "cá nhân", "tap_the": "tập thể"}  # individual, collective
 # The order changes are listed in: who, money, documents, layout, the rest.

@@ -17,10 +17,10 @@ import difflib
 import html
 from collections.abc import Iterator
 
-from .changes import Change, DocumentInfo, describe, headline, summarise
-from .diff import Comparison, Hunk
-from .pages import PageBudget, PagePair, available, changed_pages
-from .redline import TOKEN
+from dossier.review.changes import Change, DocumentInfo, describe, headline, summarise
+from dossier.review.diff import Comparison, Hunk
+from dossier.review.pages import PageBudget, PagePair, available, changed_pages
+from dossier.review.redline import TOKEN
 
 WORD_LIMIT = 3000  # characters of a line pair beyond which words are not compared
 PAIRING_LIMIT = 250_000  # removed × added lines beyond which lines are paired only by position
