@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ from typing import Any
 from dossier.review.diff import HEADING_FORMAT, Comparison, DocumentDiff
 from dossier.vietnamese import format_amount
 
+WORD = re.compile(r"\w+")
 KIND_NAMES = {"ca_nhan": "cá nhân", "tap_the": "tập thể"}  # individual, collective
 # The order changes are listed in: who, money, documents, layout, the rest.
 ORDER = ("nominee_renamed", "nominee_added", "nominee_removed", "nominee_moved",
@@ -68,15 +71,51 @@ class DocumentInfo:
     title: str
     entry_a: dict[str, Any]
     entry_b: dict[str, Any]
-    changed_lines: tuple[str, ...]  # removed and added lines, casefolded
+    changed_text: str  # the removed and added lines, casefolded, one per line
+    changed_count: int  # how many lines were removed or added
 
     @property
     def shown(self) -> str:
         return f"{self.title} ({self.path})" if self.title != self.path else self.path
 
-    def mentions(self, *needles: str) -> bool:
-        wanted = [n.casefold() for n in needles if n]
-        return any(n in line for line in self.changed_lines for n in wanted)
+
+class _Mentions:
+    """Which changed documents have a text (a name, a figure) in one of their changed lines.
+    An index of the lines' words narrows each look-up to the lines holding all the text's
+    words, so thousands of renamed nominees over thousands of documents stay fast."""
+
+    def __init__(self, docs: list[DocumentInfo]) -> None:
+        self.docs = [doc for doc in docs if doc.diff.status != "same"]
+        self.lines: list[tuple[int, str]] = []  # (document index, changed line casefolded)
+        self.words: dict[str, set[int]] = defaultdict(set)  # word → line numbers
+        self.own: dict[str, set[int]] = defaultdict(set)  # nominee id → its own documents
+        for index, doc in enumerate(self.docs):
+            for line in doc.changed_text.split("\n") if doc.changed_text else ():
+                for word in set(WORD.findall(line)):
+                    self.words[word].add(len(self.lines))
+                self.lines.append((index, line))
+            if doc.diff.nominee_id:
+                self.own[doc.diff.nominee_id].add(index)
+
+    def naming(self, *texts: str) -> set[int]:
+        found: set[int] = set()
+        for text in texts:
+            needle = unicodedata.normalize("NFC", text).casefold()
+            postings = sorted((self.words.get(word, set()) for word in set(WORD.findall(needle))),
+                              key=len)
+            if postings:
+                candidates = postings[0].intersection(*postings[1:])
+                found |= {self.lines[number][0] for number in candidates
+                          if needle in self.lines[number][1]}
+        return found
+
+    def documents(self, indices: set[int]) -> list[DocumentInfo]:
+        return [self.docs[index] for index in sorted(indices)]
+
+    def of_nominee(self, nominee_id: str, *names: str) -> list[DocumentInfo]:
+        """Documents a nominee's change shows in: its own, and those whose changed lines name
+        it."""
+        return self.documents(self.own.get(nominee_id, set()) | self.naming(*names))
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -124,7 +163,7 @@ def describe(comparison: Comparison, manifest_a: dict | None = None,
              manifest_b: dict | None = None) -> list[DocumentInfo]:
     """Each document of the comparison with its shown path, its title and its changed lines."""
     if manifest_a is None or manifest_b is None:
-        manifest_a, manifest_b = _manifests(comparison)
+        manifest_a, manifest_b = read_manifests(comparison)
     entries_a, entries_b = _entries(manifest_a), _entries(manifest_b)
     docs = []
     for diff in comparison.documents:
@@ -132,13 +171,14 @@ def describe(comparison: Comparison, manifest_a: dict | None = None,
         rel_b = _relative(diff.b, comparison.b, comparison.mode)
         entry_a, entry_b = entries_a.get(rel_a or "", {}), entries_b.get(rel_b or "", {})
         title = entry_b.get("title") or entry_a.get("title") or rel_b or rel_a or ""
-        lines = tuple(text.casefold() for hunk in diff.hunks for op, text in hunk.lines
-                      if op != " ")
-        docs.append(DocumentInfo(diff, rel_b or rel_a or "", str(title), entry_a, entry_b, lines))
+        lines = [text for hunk in diff.hunks for op, text in hunk.lines if op != " "]
+        docs.append(DocumentInfo(diff, rel_b or rel_a or "", str(title), entry_a, entry_b,
+                                 "\n".join(lines).casefold(), len(lines)))
     return docs
 
 
-def _manifests(comparison: Comparison) -> tuple[dict, dict]:
+def read_manifests(comparison: Comparison) -> tuple[dict, dict]:
+    """The two manifest.json files ({} each when comparing two .docx files)."""
     if comparison.mode != "folder":
         return {}, {}
     return _read_manifest(comparison.a), _read_manifest(comparison.b)
@@ -146,11 +186,17 @@ def _manifests(comparison: Comparison) -> tuple[dict, dict]:
 
 def summarise(comparison: Comparison) -> list[Change]:
     """Every change a reviewer should know of, in ORDER, each with the documents it touches."""
-    manifest_a, manifest_b = _manifests(comparison)
+    return summarise_manifests(comparison, *read_manifests(comparison))
+
+
+def summarise_manifests(comparison: Comparison, manifest_a: dict[str, Any],
+                        manifest_b: dict[str, Any]) -> list[Change]:
+    """`summarise`, with the two manifests already read."""
     docs = describe(comparison, manifest_a, manifest_b)
     old, new = nominees(manifest_a), nominees(manifest_b)
-    changes = (_nominee_changes(docs, old, new) + _order_changes(docs, old, new)
-               + _total_change(docs, manifest_a, manifest_b) + _document_changes(docs)
+    mentions = _Mentions(docs)
+    changes = (_nominee_changes(mentions, old, new) + _order_changes(mentions, old, new)
+               + _total_change(mentions, manifest_a, manifest_b) + _document_changes(docs)
                + _layout_changes(docs) + _page_changes(docs))
     changes += _other_changes(docs, changes)
     rank = {kind: index for index, kind in enumerate(ORDER)}
@@ -160,12 +206,6 @@ def summarise(comparison: Comparison) -> list[Change]:
 def _touched(docs: Iterable[DocumentInfo]) -> dict[str, Any]:
     chosen = list(docs)
     return {"documents": tuple(d.path for d in chosen), "titles": tuple(d.shown for d in chosen)}
-
-
-def _nominee_docs(docs: list[DocumentInfo], nominee_id: str, *names: str) -> list[DocumentInfo]:
-    """Documents a nominee's change shows in: its own, and those whose changed lines name it."""
-    return [d for d in docs if d.diff.status != "same" and (
-        d.diff.nominee_id == nominee_id or d.mentions(*names))]
 
 
 def _who(nominee: dict[str, Any]) -> str:
@@ -181,7 +221,7 @@ def _money(amount: Any) -> str:
     return f"{format_amount(amount)} đồng" if isinstance(amount, int) else "không có"  # none
 
 
-def _nominee_changes(docs: list[DocumentInfo], old: dict[str, dict],
+def _nominee_changes(docs: _Mentions, old: dict[str, dict],
                      new: dict[str, dict]) -> list[Change]:
     changes = []
     for nominee_id, after in new.items():
@@ -193,14 +233,14 @@ def _nominee_changes(docs: list[DocumentInfo], old: dict[str, dict],
             extra = f" ({details}{money})" if details or money else ""
             changes.append(Change(
                 "nominee_added", f'Thêm {_who(after)} "{name}"{extra}',  # added
-                **_touched(_nominee_docs(docs, nominee_id, name)), nominee_id=nominee_id,
+                **_touched(docs.of_nominee(nominee_id, name)), nominee_id=nominee_id,
                 name=name, nominee_kind=after.get("kind")))
             continue
         old_name = str(before.get("name", ""))
         if old_name != name:
             changes.append(Change(
                 "nominee_renamed", f'Đổi tên {_who(after)}: "{old_name}" → "{name}"',  # renamed
-                **_touched(_nominee_docs(docs, nominee_id, old_name, name)),
+                **_touched(docs.of_nominee(nominee_id, old_name, name)),
                 nominee_id=nominee_id, name=name, prop="name", old=old_name, new=name,
                 nominee_kind=after.get("kind")))
         for key, label in (("group", "chuyển nhóm"), ("award", "đổi hình thức khen thưởng")):
@@ -210,14 +250,14 @@ def _nominee_changes(docs: list[DocumentInfo], old: dict[str, dict],
                     "nominee_moved",
                     f'{_upper_first(_who(after))} "{name}" {label}: "{before[key]}" → '
                     f'"{after[key]}"',
-                    **_touched(_nominee_docs(docs, nominee_id, old_name, name)),
+                    **_touched(docs.of_nominee(nominee_id, old_name, name)),
                     nominee_id=nominee_id, name=name, prop=key, old=before[key],
                     new=after[key]))
         if "amount" in before and "amount" in after and before["amount"] != after["amount"]:
             figures = [format_amount(a) for a in (before["amount"], after["amount"])
                        if isinstance(a, int)]
-            touched = [d for d in docs if d.diff.status != "same" and d.mentions(*figures)
-                       and (d.diff.nominee_id == nominee_id or d.mentions(old_name, name))]
+            touched = docs.documents(docs.naming(*figures) & (
+                docs.own.get(nominee_id, set()) | docs.naming(old_name, name)))
             changes.append(Change(
                 "amount_changed",  # prize money of …
                 f'Số tiền thưởng của {_who(after)} "{name}": {_money(before["amount"])} → '
@@ -229,7 +269,7 @@ def _nominee_changes(docs: list[DocumentInfo], old: dict[str, dict],
             name = str(before.get("name", ""))
             changes.append(Change(
                 "nominee_removed", f'Bỏ {_who(before)} "{name}"',  # removed
-                **_touched(_nominee_docs(docs, nominee_id, name)), nominee_id=nominee_id,
+                **_touched(docs.of_nominee(nominee_id, name)), nominee_id=nominee_id,
                 name=name, nominee_kind=before.get("kind")))
     return changes
 
@@ -242,7 +282,7 @@ def _places(listed: dict[str, dict]) -> dict[tuple[str, str], list[str]]:
     return places
 
 
-def _order_changes(docs: list[DocumentInfo], old: dict[str, dict],
+def _order_changes(docs: _Mentions, old: dict[str, dict],
                    new: dict[str, dict]) -> list[Change]:
     """Nominees that moved up or down their list: those outside the longest run of nominees
     that kept their order (so one nominee moving up does not report everyone it passed)."""
@@ -264,18 +304,18 @@ def _order_changes(docs: list[DocumentInfo], old: dict[str, dict],
                     "nominee_reordered",  # "moved in the list: place N → M"
                     f'{_upper_first(_who(nominee))} "{name}" đổi thứ tự trong danh sách: thứ '
                     f"{was} → thứ {now}",
-                    **_touched(_nominee_docs(docs, nominee_id, old_name, name)),
+                    **_touched(docs.of_nominee(nominee_id, old_name, name)),
                     nominee_id=nominee_id, name=name, prop="order", old=was, new=now,
                     nominee_kind=nominee.get("kind")))
     return changes
 
 
-def _total_change(docs: list[DocumentInfo], manifest_a: dict, manifest_b: dict) -> list[Change]:
+def _total_change(docs: _Mentions, manifest_a: dict, manifest_b: dict) -> list[Change]:
     old, new = manifest_a.get("total_prize"), manifest_b.get("total_prize")
     if not (isinstance(old, int) and isinstance(new, int)) or old == new:
         return []
     figures = (format_amount(old), format_amount(new))
-    touched = [d for d in docs if d.diff.status == "changed" and d.mentions(*figures)]
+    touched = docs.documents(docs.naming(*figures))
     return [Change("total_changed", f"Tổng tiền thưởng: {_money(old)} → {_money(new)}",  # total
                    **_touched(touched), prop="total_prize", old=old, new=new)]
 
@@ -342,7 +382,7 @@ def _other_changes(docs: list[DocumentInfo], changes: list[Change]) -> list[Chan
     found = []
     for doc in docs:
         if doc.diff.status == "changed" and doc.path not in explained:
-            count = len(doc.changed_lines)
+            count = doc.changed_count
             found.append(Change("content_changed",
                                 f"Nội dung khác thay đổi ({count} dòng)",  # other text changed
                                 **_touched([doc])))

@@ -17,7 +17,14 @@ import difflib
 import html
 from collections.abc import Iterator
 
-from dossier.review.changes import Change, DocumentInfo, describe, headline, summarise
+from dossier.review.changes import (
+    Change,
+    DocumentInfo,
+    describe,
+    headline,
+    read_manifests,
+    summarise_manifests,
+)
 from dossier.review.diff import Comparison, Hunk
 from dossier.review.pages import PageBudget, PagePair, available, changed_pages
 from dossier.review.redline import TOKEN
@@ -79,8 +86,9 @@ figcaption{font-size:.85rem;color:#444;margin-bottom:.2rem}
 def html_report(comparison: Comparison, context: int = 3, *, pages: bool = True,
                 max_pages: int = 40, seconds: float = 60.0) -> str:
     """The whole report as one HTML page (see the module docstring)."""
-    docs = describe(comparison)
-    changes = summarise(comparison)
+    manifests = read_manifests(comparison)
+    docs = describe(comparison, *manifests)
+    changes = summarise_manifests(comparison, *manifests)
     anchors = {doc.path: f"doc-{index}" for index, doc in enumerate(docs, start=1)
                if doc.diff.status == "changed"}
     budget = PageBudget(max_pages=max_pages, seconds=seconds)
