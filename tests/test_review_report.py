@@ -281,6 +281,23 @@ def test_changed_pages_are_marked(built, renamed_with_pdf):
                          built.out / "pdf" / "01-to-trinh.pdf", PageBudget(), "x") == []
 
 
+def test_pages_that_print_the_same_are_said_to(built, tmp_path):
+    """A changed .docx whose PDF prints the same pixels (here the PDF is the build's, as a
+    font swap LibreOffice renders alike would leave it): no pages shown, and the reader told."""
+    def edit(manifest: dict) -> None:
+        manifest["documents"][0]["sha256"] = "edited"
+
+    b = _copy_with_manifest(built.out, tmp_path / "b", edit)
+    to_trinh = b / "docx" / "01-to-trinh.docx"
+    doc = Document(str(built.out / "docx" / "01-to-trinh.docx"))
+    doc.paragraphs[0].runs[0].font.name = "Liberation Serif"  # Times New Roman's metric twin
+    doc.save(str(to_trinh))
+    page = html_report(compare(built.out, b))
+    assert "Phông chữ đặt trực tiếp: không có → Liberation Serif" in page
+    assert '<div class="pages">' not in page
+    assert "Các trang in ra giống hệt nhau" in page
+
+
 def test_page_rendering_is_bounded(built, renamed_with_pdf, runner, tmp_path):
     out = tmp_path / "report.html"
     result = runner.invoke(main, ["diff", str(built.out), str(renamed_with_pdf),

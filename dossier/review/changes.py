@@ -32,9 +32,9 @@ WORD = re.compile(r"\w+")
 KIND_NAMES = {"ca_nhan": "cá nhân", "tap_the": "tập thể"}  # individual, collective
 # The order changes are listed in: who, money, documents, layout, the rest.
 ORDER = ("nominee_renamed", "nominee_added", "nominee_removed", "nominee_moved",
-         "nominee_reordered",
-         "amount_changed", "total_changed", "document_added", "document_removed",
-         "document_moved", "layout_changed", "pages_changed", "content_changed")
+         "nominee_reordered", "amount_changed", "total_changed", "document_added",
+         "document_removed", "document_moved", "layout_changed", "pages_changed",
+         "content_changed")
 
 
 @dataclass(frozen=True)
@@ -290,15 +290,17 @@ def _order_changes(docs: _Mentions, old: dict[str, dict],
     changes = []
     for key, ids in after.items():
         previous = before.get(key, [])
-        kept_a = [i for i in previous if i in ids]
-        kept_b = [i for i in ids if i in previous]
+        was_at = {nominee_id: place for place, nominee_id in enumerate(previous, start=1)}
+        now_at = {nominee_id: place for place, nominee_id in enumerate(ids, start=1)}
+        kept_a = [i for i in previous if i in now_at]
+        kept_b = [i for i in ids if i in was_at]
         matcher = difflib.SequenceMatcher(None, kept_a, kept_b, autojunk=False)
         for tag, _, _, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 continue
             for nominee_id in kept_b[j1:j2]:
                 nominee, name = new[nominee_id], str(new[nominee_id].get("name", ""))
-                was, now = previous.index(nominee_id) + 1, ids.index(nominee_id) + 1
+                was, now = was_at[nominee_id], now_at[nominee_id]
                 old_name = str(old[nominee_id].get("name", ""))
                 changes.append(Change(
                     "nominee_reordered",  # "moved in the list: place N → M"

@@ -183,7 +183,13 @@ def _document(comparison: Comparison, doc: DocumentInfo, anchor: str, context: i
         if isinstance(pdf_a, str) and isinstance(pdf_b, str):
             a, b = comparison.a / pdf_a, comparison.b / pdf_b
             if a.is_file() and b.is_file():
-                parts.append(_pages(changed_pages(a, b, budget, doc.shown)))
+                left_out = len(budget.left_out)
+                pairs = changed_pages(a, b, budget, doc.shown)
+                if pairs or len(budget.left_out) > left_out:
+                    parts.append(_pages(pairs))
+                else:  # "the printed pages are identical: the change does not show on paper"
+                    parts.append('<p class="note">Các trang in ra giống hệt nhau: thay đổi '
+                                 "không thấy được trên giấy.</p>")
     parts.append(_text_table(diff.a_lines, diff.hunks))
     parts.append("</section>")
     return "\n".join(parts)
