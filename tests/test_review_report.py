@@ -381,9 +381,12 @@ def _measure(chromium: str, page: str, folder: Path) -> dict:
     return json.loads(html.unescape(found.group(1)))
 
 
-def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path):
+def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path, monkeypatch):
     chromium = _browser()
-    page = html_report(compare(built.out, renamed_with_pdf))
+    shutil.copytree(built.out, tmp_path / "ho-so-da-duyet")  # the approved dossier
+    shutil.copytree(renamed_with_pdf, tmp_path / "ho-so-moi")  # the regenerated one
+    monkeypatch.chdir(tmp_path)  # the report shows the paths as the reviewer typed them
+    page = html_report(compare(Path("ho-so-da-duyet"), Path("ho-so-moi")))
     facts = _measure(chromium, page, tmp_path)
     assert facts["scrollWidth"] <= facts["clientWidth"] == 1280, facts
     assert facts["wide"] == 0, facts
@@ -392,7 +395,7 @@ def test_report_in_a_browser_at_1280_px(built, renamed_with_pdf, tmp_path):
     report = tmp_path / "report.html"
     report.write_text(page, encoding="utf-8")
     screenshot = tmp_path / "report.png"
-    _headless(chromium, 1400, f"--screenshot={screenshot}", report.as_uri())
+    _headless(chromium, 1800, f"--screenshot={screenshot}", report.as_uri())
     assert screenshot.stat().st_size > 10_000
     if os.environ.get("DOSSIER_UPDATE_DOCS"):  # refresh the picture the README shows
         shutil.copy(screenshot, SCREENSHOT)
