@@ -10,21 +10,24 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier import __version__
-from dossier.campaign.load import round_ids
+from dossier.campaign.load import chosen_rounds, round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
-from dossier.convert.converter import Converter, raise_for_failures
+from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
 from dossier.documents.fast_verify import amount_word_findings
 from dossier.documents.render import render_docx, template_path
-from dossier.models import Finding
+from dossier.errors import ToolError
+from dossier.models import Campaign, Finding
 from dossier.output import atomic as atomic_output
+from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
 from dossier.reports.selection import selection_markdown
@@ -67,15 +70,13 @@ class _Options:
 def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = None,
                  **options) -> list[BuildResult]:
     """Build a campaign; one with rounds (sơ kết, tổng kết) builds each round, or the one
-    named, into `out/<round id>/`. Every round is checked before any is written."""
-    rounds = round_ids(root)
-    if rounds == [None]:
+    named, into `out/<round id>/`. Every round is checked before any is written, and all are
+    swapped in together (one staging folder for `out`): never some rounds new and some old.
+    With `round_id`, the other rounds of the previous output are kept as they were."""
+    chosen = chosen_rounds(root, round_id)
+    if chosen == [None]:
         return [build(root, out, as_of, **options)]
-    chosen = [round_id] if round_id else rounds
-    blocking = [f for r in chosen for f in analyse(root, as_of, r).blocking]
-    if blocking:
-        raise BlockingFindings(blocking)
-    return [build(root, out / r, as_of, round_id=r, **options) for r in chosen]
+    return _build(root, out, as_of, chosen, round_ids(root), **options)
 
 
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
@@ -87,18 +88,65 @@ def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
+    return _build(root, out, as_of, [round_id], None, pdf=pdf, progress=progress, jobs=jobs,
+                  converter=converter, cache=cache)[0]
+
+
+def _build(root: Path, out: Path, as_of: dt.date, chosen: list[str | None],
+           rounds: list[str] | None, *, pdf: bool = True, progress: Progress | None = None,
+           jobs: int | None = None, converter: Converter | str | None = None,
+           cache: Cache | None = None) -> list[BuildResult]:
+    """Build `chosen` rounds; `rounds` None: one output in `out` itself, else every round of
+    the campaign, each in `out/<round id>/` (the rounds not chosen are carried over)."""
     report = progress or (lambda stage, done, total: None)
     options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
     with _warmed(options.converter):
-        analysis = analyse(root, as_of, round_id)
-        if analysis.blocking:
-            raise BlockingFindings(analysis.blocking)
+        analyses = [analyse(root, as_of, round_id) for round_id in chosen]
+        blocking = [f for analysis in analyses for f in analysis.blocking]
+        if blocking:
+            raise BlockingFindings(blocking)
         # staged beside `out`, swapped in whole; OS errors while writing become OutputError
-        with atomic_output.replacing(out) as staging:
-            result = _assemble(analysis, staging, options)
-    result.out = out
-    result.bundle = out / result.bundle.name if result.bundle else None
-    return result
+        with atomic_output.replacing(out, protect=(root,)) as staging:
+            results = []
+            for analysis, round_id in zip(analyses, chosen, strict=True):
+                folder = staging / round_id if round_id else staging
+                folder.mkdir(exist_ok=True)
+                results.append(_assemble(analysis, folder, options))
+            if rounds is not None:
+                _carry_over(out, staging, [r for r in rounds if r not in chosen])
+                _write_manifest(staging, {"campaign": analyses[0].campaign.id,
+                                          "rounds": rounds})
+    for result, round_id in zip(results, chosen, strict=True):
+        result.out = out / round_id if round_id else out
+        result.bundle = result.out / result.bundle.name if result.bundle else None
+    return results
+
+
+def _carry_over(out: Path, staging: Path, rounds: list[str]) -> None:
+    """The rounds not built this time, from the previous output into the new one (hard links,
+    copies where links cannot be made): only folders that are dossier outputs."""
+    for round_id in rounds:
+        previous = out / round_id
+        if not marks.is_dossier_output(previous):
+            continue
+        shutil.copytree(previous, staging / round_id, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _write_manifest(folder: Path, content: dict) -> None:
+    """manifest.json, written last: dossier's format and version, then `content`, then the
+    list of every file and folder written (how the next build knows the folder is its own)."""
+    manifest = {"format": marks.FORMAT, "manifest_version": marks.MANIFEST_VERSION,
+                "generator": f"dossier {__version__}", **content,
+                "written": marks.written(folder)}
+    (folder / marks.MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -106,6 +154,13 @@ class _Rendered:
     path: Path
     sha256: str
     supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
+
+
+def bundle_name(campaign: Campaign) -> str:
+    """The submission's file name: the campaign's id, and the round's where there are rounds,
+    so that bundles sent together can be told apart."""
+    scope = f"{campaign.id}-{campaign.round_id}" if campaign.round_id else campaign.id
+    return f"{scope}-ho-so.pdf"
 
 
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
@@ -117,12 +172,11 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
     bundle_path = None
     if options.pdf:
         pdf_paths, page_counts = _convert_and_bundle(analysis, docs, staging, options, stats)
-        bundle_path = staging / f"{campaign.id}-ho-so.pdf"
+        bundle_path = staging / bundle_name(campaign)
     (staging / "selection.md").write_text(
         selection_markdown(campaign, analysis.selection), encoding="utf-8")
-    manifest = _manifest(analysis, staging, docs, pdf_paths, page_counts, bundle_path)
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts,
+                                       bundle_path))
     return BuildResult(analysis, staging, bundle_path, len(docs), sum(page_counts), stats)
 
 
@@ -171,7 +225,7 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
 def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
                ) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profiles if cache else None)
+        return make_converter(spec, jobs, cache.profile_root() if cache else None)
     return spec
 
 
@@ -205,15 +259,20 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     options.report("convert", hits, total)
     if missing:
         converter.check()
-        result = converter.convert(
-            missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        try:
+            result = converter.convert(
+                missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        except ToolError:
+            raise_if_disk_full(pdf_dir, missing)  # the real cause: say "ổ đĩa đầy", exit 2
+            raise
         stats.converted = [doc.stem for doc in missing if doc in result.pdfs]
         if result.failed:
+            raise_if_disk_full(pdf_dir, list(result.failed))
             _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
             raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
-    counts = bundle(parts, staging / f"{analysis.campaign.id}-ho-so.pdf",
+    counts = bundle(parts, staging / bundle_name(analysis.campaign),
                     f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
                     lambda done, n: options.report("bundle", done, n), chunks=options.cache)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
@@ -277,8 +336,6 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         documents.append(entry)
     pages = sum(page_counts)
     return {
-        "manifest_version": 1,
-        "generator": f"dossier {__version__}",
         "campaign": campaign.id,
         "round": campaign.round_id,
         "regime": campaign.regime,

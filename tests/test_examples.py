@@ -100,6 +100,7 @@ def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):
         source = EXAMPLES / "govap-2022-2025-cds" / "attachments" / (
             f"{entry['nominee_id']}-xac-nhan-thue.pdf")
         assert (tong_ket.out / entry["pdf"]).read_bytes() == source.read_bytes()
+    assert tong_ket.bundle.name == "govap-2022-2025-cds-tong-ket-2025-ho-so.pdf"  # by round
     bundle = PdfReader(tong_ket.bundle)
     titles = [o.title for o in bundle.outline]
     assert titles[-1].startswith("Xác nhận của cơ quan quản lý thuế")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
+from dossier.checks.files import stray_file_findings
 from dossier.checks.findings import deadline_findings, document_findings, legal_findings
 from dossier.documents.context import DocumentPlan, plan_documents
-from dossier.models import Campaign, Finding, Nominee, Selection
+from dossier.models import Campaign, Finding, Grade, Nominee, Selection
 from dossier.rules.scores import with_computed_columns
 from dossier.rules.selection import select
 
@@ -32,12 +33,16 @@ class Analysis:
         return [f for f in self.findings if f.severity == "blocking"]
 
 
-def analyse(root: Path, as_of: dt.date, round_id: str | None = None) -> Analysis:
+def analyse(root: Path, as_of: dt.date, round_id: str | None = None,
+            require_evidence: Grade = "secondary") -> Analysis:
+    """`require_evidence`: legal figures graded below it are warnings, the others that are not
+    the act's own text information lines."""
     campaign = load_campaign(root, round_id)
     nominees = with_computed_columns(campaign, load_rankings(campaign))
     selection = select(campaign, nominees)
     plans = plan_documents(campaign, selection)
     findings = (deadline_findings(campaign, as_of) + selection.findings
-                + legal_findings(campaign, selection)
-                + document_findings(campaign, selection, plans))
+                + legal_findings(campaign, selection, require_evidence)
+                + document_findings(campaign, selection, plans)
+                + stray_file_findings(campaign, nominees))
     return Analysis(campaign, nominees, selection, plans, findings, as_of)

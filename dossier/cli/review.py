@@ -57,6 +57,7 @@ def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int
 
     try:
         comparison = compare(a, b, context)
+        _refuse_inputs_as_outputs(comparison, out_file, redline)
         if redline is not None:
             _write_redlines(comparison, redline)
     except DiffError as exc:
@@ -75,19 +76,63 @@ def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int
     sys.exit(1 if comparison.different else 0)
 
 
+def _refuse_inputs_as_outputs(comparison: Comparison, out_file: Path | None,
+                              redline: Path | None) -> None:
+    """Never write over a file being compared: an output that is one of the inputs (the same
+    file, by device and inode: through a symbolic or hard link too) is refused."""
+    from dossier.review.diff import DiffError
+
+    inputs = [comparison.a, comparison.b]
+    targets = [out_file] if out_file is not None else []
+    if comparison.mode == "folder":
+        inputs += [comparison.a / "manifest.json", comparison.b / "manifest.json"]
+        inputs += [p for doc in comparison.documents for p in (doc.a, doc.b) if p is not None]
+        if redline is not None:
+            targets += [redline / doc.b.name for doc in comparison.documents
+                        if doc.status == "changed" and doc.b is not None]
+    elif redline is not None:
+        targets.append(redline)
+    identities = {_identity(path): path for path in inputs}
+    for target in targets:
+        identity = _identity(target)
+        if identity is not None and identity in identities:
+            source = identities[identity]
+            # "is the input file …: it is not overwritten; choose another file"
+            raise DiffError(f"{target}: là tệp đầu vào {source}: không ghi đè lên tệp đang so "
+                            "sánh; chọn tệp khác")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        facts = path.stat()
+    except OSError:
+        return None
+    return facts.st_dev, facts.st_ino
+
+
 def _write_redlines(comparison: Comparison, target: Path) -> None:
     from dossier.review.diff import DiffError
     from dossier.review.redline import write_redline
 
     if comparison.mode == "file":
-        write_redline(comparison.a, comparison.b, target)
+        _note_untracked(write_redline(comparison.a, comparison.b, target))
         return
     if target.exists() and not target.is_dir():
         # "must be a folder when comparing two folders"
         raise DiffError(f"{target}: phải là thư mục khi so sánh hai thư mục")
     for doc in comparison.documents:
         if doc.status == "changed" and doc.a is not None and doc.b is not None:
-            write_redline(doc.a, doc.b, target / doc.b.name)
+            _note_untracked(write_redline(doc.a, doc.b, target / doc.b.name))
+
+
+def _note_untracked(summary) -> None:
+    """Say, when it matters, what the redline does not show."""
+    if summary.untracked:
+        err.print("[bold yellow]Lưu ý:[/] ", end="")  # note
+        # "changes in <parts> are not marked in the redline; see the diff"
+        err.print(f"{summary.path}: thay đổi ở {', '.join(summary.untracked)} không được đánh "
+                  "dấu trong bản theo dõi thay đổi (chỉ thân văn bản, khổ giấy và lề); xem kết "
+                  "quả dossier diff", markup=False)
 
 
 def _emit_text(text: str, out_file: Path | None) -> None:
