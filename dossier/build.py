@@ -376,6 +376,10 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         ],
         "awardees": len(analysis.selection.awardees),
         "total_prize": sum(a.amount or 0 for a in analysis.selection.awardees),
+        # who is in the dossier, for `dossier diff`'s summary (renames, moves, amounts)
+        "nominees": [{"id": a.nominee.id, "name": a.nominee.name, "kind": a.nominee.kind,
+                      "group": a.group.name, "award": a.award_label, "amount": a.amount}
+                     for a in analysis.selection.awardees],
         "documents": documents,
         "bundle": ({"path": bundle_path.name, "sha256": _sha256(bundle_path), "pages": pages}
                    if bundle_path else None),
