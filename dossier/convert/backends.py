@@ -1,7 +1,8 @@
 """Pick a converter back-end from `--converter` and convert a list of documents with it.
 
 - the local pool (default): `--jobs N` headless LibreOffice workers on this machine, each with
-  its own profile, converting batches (`local_pool.LocalPool`);
+  its own profile, converting batches (`local_pool.LocalPool`), documents of one template
+  merged into one LibreOffice document per batch (`merged.MergingConverter`);
 - a farm of unoserver instances: `--converter unoserver://HOST:PORT[,HOST:PORT…]`
   (`unoserver.UnoserverFarm`).
 """
@@ -20,8 +21,10 @@ def make_converter(spec: str | None = None, jobs: int | None = None,
     given); "unoserver://h:p[,h:p…]": a unoserver farm."""
     if spec in (None, "", "local"):
         from dossier.convert.local_pool import LocalPool
+        from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 
-        return LocalPool(jobs=jobs, profile_root=profile_root)
+        pool = LocalPool(jobs=jobs, profile_root=profile_root, export_filter=MARKED_PDF_FILTER)
+        return MergingConverter(pool, pool.jobs)
     if spec.startswith(UNOSERVER_SCHEME):
         from dossier.convert.unoserver import UnoserverFarm, parse_endpoints
 

@@ -141,7 +141,7 @@ class LocalPool:
     def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
                  profile_root: Path | None = None, timeouts: Timeouts | None = None,
                  max_batch: int = MAX_BATCH, min_batch_pages: int = MIN_BATCH_PAGES,
-                 max_failures: int = MAX_FAILURES):
+                 max_failures: int = MAX_FAILURES, export_filter: str = "pdf"):
         self.jobs = max(1, jobs or default_jobs())
         self.soffice = soffice
         self.profile_root = profile_root
@@ -149,6 +149,7 @@ class LocalPool:
         self.max_batch = max_batch
         self.min_batch_pages = min_batch_pages
         self.max_failures = max_failures
+        self.export_filter = export_filter  # --convert-to's argument: "pdf" or with options
         self._version: str | None = None
         self._font: str | None = None
         self._instances: dict[Path, OfficeInstance] = {}  # warm instances, by profile
@@ -349,7 +350,7 @@ class LocalPool:
         pdfs = [out_dir / f"{doc.stem}.pdf" for doc in batch.documents]
         for pdf in pdfs:
             pdf.unlink(missing_ok=True)
-        command = [*office_command(str(self.soffice), profile), "--convert-to", "pdf",
+        command = [*office_command(str(self.soffice), profile), "--convert-to", self.export_filter,
                    "--outdir", str(out_dir), *map(str, batch.documents)]
         # under a watchdog: nothing of the batch outlives dossier, even killed (SIGKILL)
         process = subprocess.Popen(watched(command), stdin=subprocess.PIPE,
