@@ -19,6 +19,7 @@ from dossier.checks.analysis import analyse
 from dossier.convert.backends import convert_to_pdf, make_converter, validate_spec
 from dossier.convert.converter import Timeouts, check_fonts, pdf_complete
 from dossier.convert.local_pool import LocalPool
+from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
 
@@ -194,7 +195,9 @@ def test_converter_specs():
     for bad in ("soffice", "unoserver://", "unoserver://host", "unoserver://h:99999"):
         with pytest.raises(ValueError):
             validate_spec(bad)
-    assert isinstance(make_converter(None, jobs=3), LocalPool)
+    local = make_converter(None, jobs=3)  # the pool, merging documents of one template
+    assert isinstance(local, MergingConverter) and isinstance(local.inner, LocalPool)
+    assert local.inner.export_filter == MARKED_PDF_FILTER
     assert make_converter("local", jobs=3).jobs == 3
 
 
