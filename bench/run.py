@@ -9,7 +9,10 @@
     own report prints (a collective's address), and one the two lists print too (a person's
     position: Tờ trình and Biên bản change as well);
 (e) peak memory: of the build's Python process, and of the bundling step alone;
-plus the render rate of compiled templates, in one process (= one core).
+plus the render rate of compiled templates, in one process (= one core); the share of documents
+the build converts within merged documents (dossier/convert/merged.py); the seconds per page of
+the lists (the Tờ trình, the Biên bản) converted alone; and the fidelity sample: documents of the
+build (cut from merged PDFs) compared with the floor's (each converted alone).
 
 (a) and (b) run alternately `--repeat` times and the fastest of each is kept: the machine may
 be shared. Results are merged into bench/results.json by N, and bench/README.md is rewritten
@@ -142,6 +145,56 @@ def naive(docx: list[Path], sample: int, scratch: Path) -> dict:
             "sampled": len(timings)}
 
 
+def convert_alone(path: Path, out: Path, profile: str) -> tuple[float, int]:
+    """One document, one soffice call on a warm profile: (seconds, pages)."""
+    from pypdf import PdfReader
+
+    seconds = timed(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir",
+                     str(out), str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return seconds, len(PdfReader(out / f"{path.stem}.pdf").pages)
+
+
+def list_pages(docx: list[Path], scratch: Path) -> dict:
+    """Seconds per page of each list (the Tờ trình, the Biên bản) converted alone, less the
+    fixed cost of a conversion (LibreOffice's start, loading): measured on a short report
+    converted the same way, and subtracted. The best of two runs of each."""
+    profile = f"-env:UserInstallation=file://{scratch}/list-profile"
+    out = scratch / "lists"
+    out.mkdir(exist_ok=True)
+    lists, reports = docx[:2], docx[2:]
+    convert_alone(reports[0], out, profile)  # set the profile up
+    base = min(convert_alone(reports[0], out, profile) for _ in range(2))
+    found = {}
+    for path in lists:
+        seconds, pages = min(convert_alone(path, out, profile) for _ in range(2))
+        found[path.stem] = {"seconds": seconds, "pages": pages,
+                            "per_page_s": (seconds - base[0]) / max(1, pages - base[1])}
+    return {"base_s": base[0], "base_pages": base[1], "lists": found}
+
+
+def merged_share(docx: list[Path]) -> float:
+    """Share of the documents the build converts within merged documents (its plan)."""
+    from dossier.convert.merged import plan
+
+    groups, _ = plan(docx, os.cpu_count() or 1)
+    return sum(len(group) for group in groups) / len(docx)
+
+
+def fidelity(built: Path, floor_dir: Path, docx: list[Path], sample: int) -> dict:
+    """The build's PDFs of an even sample of the merged documents, and of the lists, compared
+    with the floor's (the same .docx converted alone): pages, text per page, rendering."""
+    from dossier.convert.fidelity import compare
+    from dossier.convert.merged import plan
+
+    groups, _ = plan(docx, os.cpu_count() or 1)
+    merged = [d for group in groups for d in group]
+    step = max(1, len(merged) // sample)
+    chosen = [*docx[:2], *merged[::step][:sample]]
+    differing = [d.stem for d in chosen
+                 if compare(built / f"{d.stem}.pdf", floor_dir / f"{d.stem}.pdf")]
+    return {"sampled": len(chosen), "differing": differing}
+
+
 def edit_row(campaign: Path, nominee_id: str, column: str, value: str) -> None:
     path = campaign / "rankings.csv"
     with path.open(encoding="utf-8", newline="") as handle:
@@ -176,6 +229,13 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
     build = min(builds, key=lambda b: b["seconds"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     docx = sorted((out / "docx").glob("*.docx"))
+    share = merged_share(docx)
+    same = fidelity(out / "pdf", work / "floor", docx, sample)
+    print(f"  merged share: {100 * share:.0f} %; fidelity: {len(same['differing'])} of "
+          f"{same['sampled']} differ {same['differing']}", flush=True)
+    lists = list_pages(docx, work)
+    print("  lists: " + ", ".join(f"{k} {v['pages']} p {1000 * v['per_page_s']:.0f} ms/page"
+                                  for k, v in lists["lists"].items()), flush=True)
     naive_result = naive(docx, sample, work)
     print(f"  (c) naive: {naive_result['seconds']:.0f} s (extrapolated)", flush=True)
     cache = work / f"cache-{repeat - 1}"
@@ -199,6 +259,7 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
         "bundle_peak_mb": after / 1024, "bundle_baseline_mb": before / 1024,
         "analyse_s": rendering["analyse_s"],
         "render_per_s": rendering["documents"] / rendering["render_s"],
+        "merged_share": share, "fidelity": same, "lists": lists,
     }
 
 
@@ -209,9 +270,10 @@ def ratios(r: dict) -> dict[str, float]:
 
 
 def table(results: list[dict]) -> str:
-    head = ("| N | docs | pages | (a) build | (b) floor | a/b (≤ 1.25) | (c) naive | c/a (≥ 15) "
-            "| (d) incr. | d/a (≤ 5 %) | (d′) incr., lists | render/core (≥ 200/s) "
-            "| peak build | peak bundling | date |")
+    head = ("| N | docs | pages | (a) build | (b) floor | a/b (≤ 0.40) | (c) naive | c/a (≥ 35) "
+            "| (d) incr. | d/a (≤ 5 %) | (d′) incr., lists (≤ 5 %) | merged | fidelity (0) "
+            "| Tờ trình's list, s/page | render/core (≥ 200/s) | peak build | peak bundling "
+            "| date |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in sorted(results, key=lambda r: r["n"]):
         k = ratios(r)
@@ -220,10 +282,29 @@ def table(results: list[dict]) -> str:
             f"| {r['floor_s']:.1f} s | {k['build/floor']:.2f} | {r['naive_s']:.0f} s "
             f"| {k['naive/build']:.1f}× | {r['incremental_s']:.1f} s "
             f"| {100 * k['incremental/build']:.1f} % | {r['incremental_lists_s']:.1f} s "
-            f"({100 * k['incremental_lists/build']:.0f} %) | {r['render_per_s']:.0f}/s "
+            f"({100 * k['incremental_lists/build']:.0f} %) | {_merged(r)} | {_fidelity(r)} "
+            f"| {_list_rate(r)} | {r['render_per_s']:.0f}/s "
             f"| {r['peak_mb']:.0f} MB | {r['bundle_peak_mb']:.0f} MB "
             f"(base {r['bundle_baseline_mb']:.0f}) | {r['date']} |".replace(",", "."))
     return "\n".join(lines)
+
+
+def _merged(r: dict) -> str:
+    return f"{100 * r['merged_share']:.0f} %" if "merged_share" in r else "–"
+
+
+def _fidelity(r: dict) -> str:
+    if "fidelity" not in r:
+        return "–"
+    return f"{len(r['fidelity']['differing'])} of {r['fidelity']['sampled']}"
+
+
+def _list_rate(r: dict) -> str:
+    found = r.get("lists", {}).get("lists", {})
+    entry = next((v for k, v in found.items() if "to-trinh" in k), None)
+    if entry is None:
+        return "–"
+    return f"{entry['per_page_s']:.3f} ({entry['pages']} p)"
 
 
 def write_readme(results: list[dict]) -> None:
