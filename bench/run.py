@@ -176,7 +176,7 @@ def merged_share(docx: list[Path]) -> float:
     """Share of the documents the build converts within merged documents (its plan)."""
     from dossier.convert.merged import plan
 
-    groups, _ = plan(docx, os.cpu_count() or 1)
+    groups, _ = plan(docx)
     return sum(len(group) for group in groups) / len(docx)
 
 
@@ -186,7 +186,7 @@ def fidelity(built: Path, floor_dir: Path, docx: list[Path], sample: int) -> dic
     from dossier.convert.fidelity import compare
     from dossier.convert.merged import plan
 
-    groups, _ = plan(docx, os.cpu_count() or 1)
+    groups, _ = plan(docx)
     merged = [d for group in groups for d in group]
     step = max(1, len(merged) // sample)
     chosen = [*docx[:2], *merged[::step][:sample]]

@@ -198,7 +198,7 @@ def test_converter_specs():
     local = make_converter(None, jobs=3)  # the pool, merging documents of one template
     assert isinstance(local, MergingConverter) and isinstance(local.inner, LocalPool)
     assert local.inner.export_filter == MARKED_PDF_FILTER
-    assert make_converter("local", jobs=3).jobs == 3
+    assert make_converter("local", jobs=3).inner.jobs == 3
 
 
 SOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

@@ -71,11 +71,11 @@ def test_every_document_merged_equals_it_converted_alone(tmp_path, name):
     for index, docs in enumerate(by_round.values()):
         alone = LocalPool(jobs=2, export_filter=MARKED_PDF_FILTER)
         reference = alone.convert(docs, tmp_path / f"alone-{index}")
-        converter = MergingConverter(LocalPool(jobs=2, export_filter=MARKED_PDF_FILTER), jobs=1)
+        converter = MergingConverter(LocalPool(jobs=2, export_filter=MARKED_PDF_FILTER))
         merged = converter.convert(docs, tmp_path / f"merged-{index}")
         assert not reference.failed and not merged.failed
         assert converter.stats.fell_back == []
-        groups, _ = plan(docs, 1)
+        groups, _ = plan(docs)
         merged_kinds |= {kinds[d] for group in groups for d in group}
         for document in docs:
             differences = compare(merged.pdfs[document], reference.pdfs[document])
@@ -106,14 +106,14 @@ def test_documents_with_sections_of_their_own_are_converted_alone(tmp_path):
     two_sections = tmp_path / "two-sections.docx"
     merge(documents[:2], two_sections)  # a merged document has several sections
     assert compatibility(two_sections) is None
-    groups, alone = plan([*documents, two_sections], 1)
+    groups, alone = plan([*documents, two_sections])
     assert two_sections in alone and [d for g in groups for d in g] == documents
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_real_merged_batch_is_split_into_each_documents_pages(tmp_path):
     documents = _rendered(tmp_path, "cantho-2024-so-hoa")[:5]
-    converter = MergingConverter(LocalPool(jobs=1, export_filter=MARKED_PDF_FILTER), jobs=1)
+    converter = MergingConverter(LocalPool(jobs=1, export_filter=MARKED_PDF_FILTER))
     result = converter.convert(documents, tmp_path / "pdf")
     assert converter.stats.merged == 5 and converter.stats.merged_files == 1
     assert sorted(result.pdfs) == documents
@@ -131,7 +131,7 @@ def test_a_merged_document_that_does_not_split_is_converted_document_by_document
     documents[2].rename(crash)  # the fake LibreOffice aborts on it when it comes alone
     documents[2] = crash
     pool = LocalPool(jobs=1, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST)
-    converter = MergingConverter(pool, jobs=1)
+    converter = MergingConverter(pool)
     # the fake "converts" to a blank page without the marks: the merged PDF does not split
     result = converter.convert(documents, tmp_path / "pdf")
     assert sorted(converter.stats.fell_back) == sorted(d.stem for d in documents)
@@ -142,4 +142,4 @@ def test_a_merged_document_that_does_not_split_is_converted_document_by_document
 def test_documents_that_are_not_word_files_are_not_merged(tmp_path):
     fakes = _documents(tmp_path / "docx", ["01-a", "02-b"])
     assert [compatibility(d) for d in fakes] == [None, None]
-    assert plan(fakes, 2) == ([], fakes)
+    assert plan(fakes) == ([], fakes)

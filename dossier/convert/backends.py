@@ -24,7 +24,7 @@ def make_converter(spec: str | None = None, jobs: int | None = None,
         from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 
         pool = LocalPool(jobs=jobs, profile_root=profile_root, export_filter=MARKED_PDF_FILTER)
-        return MergingConverter(pool, pool.jobs)
+        return MergingConverter(pool)
     if spec.startswith(UNOSERVER_SCHEME):
         from dossier.convert.unoserver import UnoserverFarm, parse_endpoints
 

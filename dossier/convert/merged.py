@@ -235,12 +235,12 @@ def _estimate(document: Path) -> int:
     return max(1, math.ceil(size / BYTES_PER_PAGE))
 
 
-def plan(documents: list[Path], jobs: int, max_pages: int = MAX_MERGED_PAGES,
+def plan(documents: list[Path], max_pages: int = MAX_MERGED_PAGES,
          max_documents: int = MAX_MERGED_DOCUMENTS) -> tuple[list[list[Path]], list[Path]]:
     """(groups to merge, documents to convert alone). Compatible documents, in their order,
-    cut so that every worker gets work and no merged document exceeds `max_pages` estimated
-    pages or `max_documents` documents; a document bigger than that stays alone, and so does a
-    group of one."""
+    cut so that no merged document exceeds `max_pages` estimated pages or `max_documents`
+    documents; a document that big stays alone, and so does a group of one (the pool spreads the
+    merged documents over its workers)."""
     by_key: dict[str, list[Path]] = {}
     alone: list[Path] = []
     for document in documents:
@@ -252,8 +252,7 @@ def plan(documents: list[Path], jobs: int, max_pages: int = MAX_MERGED_PAGES,
     groups: list[list[Path]] = []
     for members in by_key.values():
         pages = [_estimate(d) for d in members]
-        share = math.ceil(sum(pages) / max(1, jobs))  # every worker gets at least one piece
-        limit = max(1, min(max_pages, share))
+        limit = max_pages
         current: list[Path] = []
         weight = 0
         for document, count in zip(members, pages, strict=True):
@@ -278,9 +277,8 @@ class MergingConverter:
     """Converter that merges compatible documents (see the module) and converts through
     `inner`, whose PDF export must use `MARKED_PDF_FILTER`."""
 
-    def __init__(self, inner: Converter, jobs: int = 1):
+    def __init__(self, inner: Converter):
         self.inner = inner
-        self.jobs = jobs
         self.stats = MergeStats()
 
     @property
@@ -299,7 +297,7 @@ class MergingConverter:
     def convert(self, documents: list[Path], out_dir: Path,
                 progress: Progress | None = None) -> Conversion:
         self.stats = MergeStats()
-        groups, alone = plan(documents, self.jobs)
+        groups, alone = plan(documents)
         if not groups:
             self.stats.alone = len(documents)
             return self.inner.convert(documents, out_dir, progress)
