@@ -144,7 +144,8 @@ class LocalPool:
                  max_failures: int = MAX_FAILURES, export_filter: str = "pdf"):
         self.jobs = max(1, jobs or default_jobs())
         self.soffice = soffice
-        self.profile_root = profile_root
+        # absolute: LibreOffice takes its profile as a file:// URI (--cache-dir may be relative)
+        self.profile_root = profile_root.absolute() if profile_root is not None else None
         self.timeouts = timeouts or Timeouts()
         self.max_batch = max_batch
         self.min_batch_pages = min_batch_pages
