@@ -154,22 +154,48 @@ def convert_alone(path: Path, out: Path, profile: str) -> tuple[float, int]:
     return seconds, len(PdfReader(out / f"{path.stem}.pdf").pages)
 
 
-def list_pages(docx: list[Path], scratch: Path) -> dict:
-    """Seconds per page of each list (the Tờ trình, the Biên bản) converted alone, less the
-    fixed cost of a conversion (LibreOffice's start, loading): measured on a short report
-    converted the same way, and subtracted. The best of two runs of each."""
+def without_list(path: Path, target: Path) -> Path:
+    """The document with its lists emptied: every table with a repeated header keeps only its
+    header rows (tables cut from one list, and the paragraphs between them, are kept)."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w",
+                                                         zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                for table in root.iter(f"{w}tbl"):
+                    for row in table.findall(f"{w}tr"):
+                        if row.find(f"{w}trPr/{w}tblHeader") is None and table.find(
+                                f"{w}tr/{w}trPr/{w}tblHeader") is not None:
+                            table.remove(row)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+            out.writestr(info, data)
+    return target
+
+
+def list_pages(docx: list[Path], scratch: Path, runs: int = 3) -> dict:
+    """Seconds per page of each list (the Tờ trình's, the Biên bản's): the document converted
+    alone, less the same document with its list emptied (LibreOffice's start, loading, the
+    text around the list), over the pages the list adds. The best of `runs` of each."""
     profile = f"-env:UserInstallation=file://{scratch}/list-profile"
     out = scratch / "lists"
     out.mkdir(exist_ok=True)
-    lists, reports = docx[:2], docx[2:]
-    convert_alone(reports[0], out, profile)  # set the profile up
-    base = min(convert_alone(reports[0], out, profile) for _ in range(2))
     found = {}
-    for path in lists:
-        seconds, pages = min(convert_alone(path, out, profile) for _ in range(2))
-        found[path.stem] = {"seconds": seconds, "pages": pages,
-                            "per_page_s": (seconds - base[0]) / max(1, pages - base[1])}
-    return {"base_s": base[0], "base_pages": base[1], "lists": found}
+    convert_alone(docx[-1], out, profile)  # set the profile up
+    for path in docx[:2]:
+        empty = without_list(path, out / f"{path.stem}-empty.docx")
+        seconds, pages = min(convert_alone(path, out, profile) for _ in range(runs))
+        base, base_pages = min(convert_alone(empty, out, profile) for _ in range(runs))
+        found[path.stem] = {"seconds": seconds, "pages": pages, "empty_s": base,
+                            "empty_pages": base_pages,
+                            "per_page_s": (seconds - base) / max(1, pages - base_pages)}
+    return {"lists": found}
 
 
 def merged_share(docx: list[Path]) -> float:
