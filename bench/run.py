@@ -333,6 +333,21 @@ def _list_rate(r: dict) -> str:
     return f"{entry['per_page_s']:.3f} ({entry['pages']} p)"
 
 
+def summary(results: list[dict]) -> str:
+    """The issue 17 figures across N: the spread of the Tờ trình's list's seconds per page."""
+    rates = {r["n"]: r["lists"]["lists"] for r in results if "lists" in r}
+    per_page = {n: next(v["per_page_s"] for k, v in found.items() if "to-trinh" in k)
+                for n, found in rates.items()}
+    if len(per_page) < 2:
+        return ""
+    low, high = min(per_page.values()), max(per_page.values())
+    middle = (low + high) / 2
+    listed = ", ".join(f"{v:.4f} s (N = {n:,})".replace(",", ".").replace(". ", ", ")
+                       for n, v in sorted(per_page.items()))
+    return (f"The Tờ trình's list, seconds per page: {listed}; spread ±"
+            f"{100 * (high - low) / 2 / middle:.0f} % around the middle of the range.")
+
+
 def write_readme(results: list[dict]) -> None:
     runs = []
     for r in sorted(results, key=lambda r: r["n"]):
@@ -343,7 +358,8 @@ def write_readme(results: list[dict]) -> None:
                     f"{host['libreoffice']}, Python {host['python']}; load average at start "
                     f"{host['load']}")
     template = (HERE / "README.template.md").read_text(encoding="utf-8")
-    text = template.format(table=table(results), runs="\n".join(runs))
+    text = template.format(table=table(results), runs="\n".join(runs),
+                           results=summary(results))
     (HERE / "README.md").write_text(text, encoding="utf-8")
 
 
