@@ -143,3 +143,26 @@ def test_documents_that_are_not_word_files_are_not_merged(tmp_path):
     fakes = _documents(tmp_path / "docx", ["01-a", "02-b"])
     assert [compatibility(d) for d in fakes] == [None, None]
     assert plan(fakes) == ([], fakes)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_warm_instance_converts_merged_documents_with_their_marks(tmp_path):
+    """The build starts LibreOffice ahead on a kept profile; the batch it serves is given the
+    export filter with the marks, so the merged PDFs split (nothing falls back)."""
+    from dossier.build import build
+
+    pool = LocalPool(jobs=1, profile_root=tmp_path / "profiles",
+                     export_filter=MARKED_PDF_FILTER)
+    converter = MergingConverter(pool)
+    build(EXAMPLES / "cantho-2024-so-hoa", tmp_path / "first", AS_OF, converter=converter)
+    served = []
+    original = pool.warm_up
+
+    def warm_up() -> None:  # record that an instance was started ahead
+        original()
+        served.extend(pool._instances)
+
+    pool.warm_up = warm_up
+    build(EXAMPLES / "cantho-2024-so-hoa", tmp_path / "second", AS_OF, converter=converter)
+    assert served  # the second build found the profile set up and started LibreOffice ahead
+    assert converter.stats.merged >= 2 and converter.stats.fell_back == []
