@@ -166,3 +166,17 @@ def test_a_warm_instance_converts_merged_documents_with_their_marks(tmp_path):
     build(EXAMPLES / "cantho-2024-so-hoa", tmp_path / "second", AS_OF, converter=converter)
     assert served  # the second build found the profile set up and started LibreOffice ahead
     assert converter.stats.merged >= 2 and converter.stats.fell_back == []
+
+
+def test_documents_whose_styles_differ_are_not_merged_together(tmp_path):
+    documents = _rendered(tmp_path, "cantho-2024-so-hoa")[:4]
+    other = tmp_path / "other-styles.docx"
+    with zipfile.ZipFile(documents[1]) as source, zipfile.ZipFile(other, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/styles.xml":  # another font size for the body
+                data = data.replace(b'w:val="28"', b'w:val="26"', 1)
+            target.writestr(info.filename, data)
+    assert compatibility(other) not in (None, compatibility(documents[0]))
+    groups, alone = plan([documents[0], other, *documents[2:]])
+    assert other in alone and groups == [[documents[0], *documents[2:]]]
