@@ -1,10 +1,10 @@
 """Merged conversion: documents that share a template converted as one LibreOffice document.
 
 LibreOffice spends most of its time per document, not per page (loading, setting up styles,
-laying out, writing a PDF): 100 reports in one batch call took ~30 s, the same reports appended
-into one document ~6 s. So documents whose parts other than the body are the same bytes (the
-same template: styles, numbering, headers, settings, theme, relationships) are joined into one
-.docx per batch (`merge`):
+laying out, writing a PDF): the benchmark's 100 reports took 20 to 25 s in one batch call, 3.5 s
+merged by eights (bench/README.md). So documents whose parts other than the body are the same
+bytes (the same template: styles, numbering, headers, settings, theme, relationships) are joined
+a few at a time into one .docx (`merge`):
 
 - each document is a section of its own: its own `w:sectPr` (page size, margins, headers and
   first-page header), starting on a new page, its page numbering restarting at 1 as it does
@@ -316,7 +316,7 @@ class MergingConverter:
             path = work / f"{name}.docx"
             try:
                 merge(members, path)
-            except (OSError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile):
+            except (OSError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile):
                 alone += members  # converted one by one instead
                 continue
             merged.append(_Merged(path, members))
