@@ -79,18 +79,17 @@ def _cut(table: etree._Element) -> bool:
     pieces = _pieces(rows[headers:])
     if len(pieces) < 2:
         return False
-    shell = [child for child in table if child.tag != f"{W}tr"]  # tblPr, tblGrid
-    parent = table.getparent()
-    at = parent.index(table)
-    parent.remove(table)
-    for number, piece in enumerate(pieces):
-        if number:
-            parent.insert(at, etree.fromstring(SEPARATOR))
-            at += 1
+    shell = [child for child in table if child.tag in (f"{W}tblPr", f"{W}tblGrid")]
+    # the first piece stays in the table; the others go into new tables after it (rows move
+    # within the same tree: lxml moves them without copying)
+    at = table
+    for piece in pieces[1:]:
+        separator = etree.fromstring(SEPARATOR)
+        at.addnext(separator)
         part = etree.Element(f"{W}tbl")
         part.extend(copy.deepcopy(child) for child in shell)
         part.extend(copy.deepcopy(row) for row in rows[:headers])
+        separator.addnext(part)
         part.extend(piece)
-        parent.insert(at, part)
-        at += 1
+        at = part
     return True
