@@ -219,7 +219,10 @@ class LocalPool:
             if remaining - target < self.min_batch_pages / 2:
                 target = remaining  # no crumb of a batch at the end
             end, weight = start, 0
-            while end < len(documents) and weight < target and end - start < self.max_batch:
+            # a document joins the batch if its middle falls within the target: two long lists
+            # in a row go to two workers, not one after the other on the same worker
+            while (end < len(documents) and end - start < self.max_batch
+                   and (end == start or weight + pages[end] / 2 <= target)):
                 weight += pages[end]
                 end += 1
             batches.append(_Batch(documents[start:end], pages[start:end]))
