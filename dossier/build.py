@@ -271,9 +271,11 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         if doc.supplied:
             entry["pdf"] = doc.path.relative_to(staging).as_posix()
             entry["pages"] = page_count(doc.path)
+            entry["pdf_sha256"] = doc.sha256
         elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
+            entry["pdf_sha256"] = _sha256(pdf_paths[index])  # `dossier sign` checks it
         documents.append(entry)
     pages = sum(page_counts)
     return {
