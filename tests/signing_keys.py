@@ -134,6 +134,11 @@ def make_keys(folder: Path) -> Keys:
     )
 
 
+def _der_integer(value: int) -> bytes:
+    body = value.to_bytes((value.bit_length() + 8) // 8, "big")
+    return bytes([0x02, len(body)]) + body
+
+
 def make_token(folder: Path, keys: Keys) -> dict[str, str]:
     """A SoftHSM2 token labelled TOKEN with the signer's and the agency's keys and certificates
     (labels 'signer', 'agency'); returns the environment that finds it."""
@@ -172,5 +177,8 @@ def make_token(folder: Path, keys: Keys) -> dict[str, str]:
                 Attribute.LABEL: label,
                 Attribute.ID: bytes([index + 1]),
                 Attribute.VALUE: party.cert.public_bytes(serialization.Encoding.DER),
+                Attribute.SUBJECT: party.cert.subject.public_bytes(),
+                Attribute.ISSUER: party.cert.issuer.public_bytes(),
+                Attribute.SERIAL_NUMBER: _der_integer(party.cert.serial_number),
             })
     return {"SOFTHSM2_CONF": str(conf)}

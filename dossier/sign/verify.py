@@ -107,7 +107,7 @@ def verify_pdf(path: Path, trust: list[asn1_x509.Certificate], expects: list[str
     except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
         raise InputError.single(path, f"không đọc được PDF: {exc}") from None
     widgets = pades.signed_fields(data)
-    context = ValidationContext(trust_roots=trust or None, allow_fetching=False,
+    context = ValidationContext(trust_roots=trust, allow_fetching=False,
                                 revocation_mode="soft-fail")
     for sig in embedded:
         check.signatures.append(_check_signature(path, sig, context, bool(trust), widgets))
