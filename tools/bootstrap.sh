@@ -8,13 +8,17 @@ cd "$(dirname "$0")/.."
 extras=""
 [ "${1:-}" = "--test" ] && extras="[test]"
 
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
-  echo "Installing LibreOffice Writer, Liberation fonts and poppler-utils (Debian packages)..."
+# softhsm2: the PKCS#11 token the signing tests use (only needed with --test)
+need_softhsm=false
+[ -n "$extras" ] && ! command -v softhsm2-util >/dev/null 2>&1 && need_softhsm=true
+if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+    || [ "$need_softhsm" = true ]; then
+  echo "Installing LibreOffice Writer, Liberation fonts, poppler-utils and SoftHSM2 (Debian packages)..."
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-    libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno >/dev/null
+    libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno softhsm2 >/dev/null
 fi
 
 python3 -m venv .venv
