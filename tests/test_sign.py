@@ -374,3 +374,28 @@ def test_verify_bad_input(tmp_path):
     assert result.exit_code == 2 and "không phải tệp PDF" in result.output
     bad_trust = run(["verify", str(not_pdf), "--trust", str(not_pdf)])
     assert bad_trust.exit_code == 2 and "không phải chứng thư số" in bad_trust.output
+
+
+def test_a_scanned_attachment_gets_its_information_inside_the_page_margins(tmp_path, keys):
+    """A first page without text (a scan): the corner of the text area NĐ 30/2020's margins
+    leave (top 20 mm, right 15 mm)."""
+    import datetime as dt
+
+    from dossier.sign.keys import Pkcs12Key, open_key
+    from dossier.sign.pades import sign_agency_attachment
+    from dossier.sign.verify import verify_pdf
+
+    scan = tmp_path / "scan.pdf"
+    Image.new("RGB", (827, 1170), (235, 235, 235)).save(scan, resolution=100.0)  # A4
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).replace(microsecond=0)
+    with open_key(Pkcs12Key(keys.agency.p12), PIN, now) as key:
+        signed = sign_agency_attachment(scan, scan.read_bytes(), key, "512/TTr-VP",
+                                        key.organisation, now)
+    width, height = 827 * 72 / 100, 1170 * 72 / 100
+    assert abs(signed.box.x1 - 10 - (width - 15 * MM)) < 0.5  # 10: the text box's padding
+    assert signed.box.y0 + 10 >= height - 20 * MM
+    assert signed.box.y1 <= height
+    target = tmp_path / "scan-signed.pdf"
+    target.write_bytes(signed.data)
+    check = verify_pdf(target, [ca(keys)])
+    assert check.ok, check.as_dict()

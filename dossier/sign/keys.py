@@ -132,10 +132,10 @@ def _open_token(source: Pkcs11Key, pin: str):
         raise InputError.single(where, "sai mã PIN của token") from None  # wrong PIN
     except pkcs11.PinLocked:
         raise InputError.single(where, "token đã bị khóa PIN") from None  # PIN locked
-    except (SigningError, pkcs11.PKCS11Error, OSError, RuntimeError) as exc:
+    except (SigningError, pkcs11.PKCS11Error, OSError, RuntimeError):
         # no token with that label is plugged in, or the module cannot be loaded
-        raise InputError.single(where, "không tìm thấy token (chưa cắm hoặc sai nhãn token): "
-                                f"{type(exc).__name__} {exc}".strip()) from None
+        raise InputError.single(where, "không tìm thấy token (chưa cắm token, sai nhãn token "
+                                "hoặc thư viện PKCS#11 không dùng được)") from None
 
 
 def _load_from_token(session, source: Pkcs11Key) -> LoadedKey:

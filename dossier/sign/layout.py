@@ -159,13 +159,23 @@ def corner_box(pdf: Path, width: float, height: float, margin: float = 0) -> Box
     the text, just above its first line (in the top margin); the box is `margin` larger on
     every side (the padding of the widget's text box)."""
     (content,) = read_pages(pdf, 0, 0)
-    if not content.lines:
-        raise InputError.single(pdf, "trang đầu không có chữ: không xác định được góc trên "
-                                "bên phải")  # first page has no text
-    right = max(line.box.x1 for line in content.lines)
-    top = max(line.box.y1 for line in content.lines)
+    right, top = text_corner(content)
     y0 = min(top + 2, content.height - height - 2)
     return Box(right - width - margin, y0 - margin, right + margin, y0 + height + margin)
+
+
+def text_corner(content: Page, ignore: list[Box] = ()) -> tuple[float, float]:
+    """The right and top edges of the page's text (lines inside `ignore` left out); for a page
+    without text (a scan), those of the text area NĐ 30/2020's page margins leave."""
+    from dossier.sign.rules import rules
+
+    lines = [line for line in content.lines
+             if not any(b.x0 <= line.box.cx <= b.x1 and b.y0 <= line.box.cy <= b.y1
+                        for b in ignore)]
+    if not lines:
+        return (content.width - rules().margin_right_mm * MM,
+                content.height - rules().margin_top_mm * MM)
+    return max(line.box.x1 for line in lines), max(line.box.y1 for line in lines)
 
 
 def first_page_text(pdf: Path) -> str:

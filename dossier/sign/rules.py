@@ -24,6 +24,8 @@ class SigningRules:
     attachment_font_size: float
     attachment_lines: list[str]
     number_pattern: str
+    margin_top_mm: float
+    margin_right_mm: float
 
     def role_of_field(self, field: str) -> str | None:
         return next((role for role, name in self.fields.items() if name == field), None)
@@ -44,4 +46,6 @@ def rules() -> SigningRules:
         attachment_font_size=float(data["attachment"]["font_size"]),
         attachment_lines=list(data["attachment"]["lines"]),
         number_pattern=data["attachment"]["number_pattern"],
+        margin_top_mm=float(data["attachment"]["page_margins_mm"]["top"]),
+        margin_right_mm=float(data["attachment"]["page_margins_mm"]["right"]),
     )

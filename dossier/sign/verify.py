@@ -30,7 +30,7 @@ from dossier.output.atomic import MANIFEST
 from dossier.sign import pades
 from dossier.sign.folder import read_manifest, targets
 from dossier.sign.keys import common_name
-from dossier.sign.layout import MM, Box, read_pages, signature_block
+from dossier.sign.layout import MM, Box, read_pages, signature_block, text_corner
 from dossier.sign.rules import rules
 
 # pyHanko logs a traceback for every chain it cannot build: the result says it already
@@ -179,22 +179,15 @@ def _position_problem(path: Path, name: str, role: str | None,
             # the seal does not cover the left third of the signer's image
             return "hình con dấu không trùm khoảng 1/3 bên trái hình chữ ký"
         return None
-    (content,) = read_pages(path, page, page)
+    if page != 0:
+        return "chữ ký của cơ quan trên văn bản kèm theo phải ở trang đầu"  # must be on page 1
+    (content,) = read_pages(path, 0, 0)
     # the page's own text, without what the signature widgets print
-    lines = [line for line in content.lines
-             if not any(_inside(line.box, w) for _, w in widgets.values())]
-    if page != 0 or not lines:
-        return "chữ ký của cơ quan trên văn bản kèm theo phải ở trang đầu"
-    text_right = max(line.box.x1 for line in lines)
-    text_top = max(line.box.y1 for line in lines)
+    text_right, text_top = text_corner(content, [w for _, w in widgets.values()])
     if box.x1 < text_right - TOLERANCE or box.x1 > text_right + 2 * pades.TEXT_BOX_MARGIN \
             or box.y0 < text_top - pades.TEXT_BOX_MARGIN - TOLERANCE:
         return "thông tin chữ ký của cơ quan không ở góc trên, bên phải trang đầu"
     return None
-
-
-def _inside(inner: Box, outer: Box) -> bool:
-    return outer.x0 <= inner.cx <= outer.x1 and outer.y0 <= inner.cy <= outer.y1
 
 
 def verify_output(out: Path, trust: list[asn1_x509.Certificate]) -> list[FileCheck]:
