@@ -81,14 +81,15 @@ def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = N
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
           progress: Progress | None = None, jobs: int | None = None,
           converter: Converter | str | None = None, cache: Cache | None = None,
-          round_id: str | None = None) -> BuildResult:
+          round_id: str | None = None, pdf_a: bool = False) -> BuildResult:
     """Check, render, convert, bundle; write `out` whole or not at all.
 
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
     report = progress or (lambda stage, done, total: None)
-    options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
+    options = _Options(pdf, report, _converter(converter, jobs, cache, pdf_a) if pdf else None,
+                       cache)
     with _warmed(options.converter):
         analysis = analyse(root, as_of, round_id)
         if analysis.blocking:
@@ -168,10 +169,10 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
     return _Rendered(target, _sha256(target), supplied=True)
 
 
-def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
-               ) -> Converter:
+def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None,
+               pdf_a: bool = False) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profiles if cache else None)
+        return make_converter(spec, jobs, cache.profiles if cache else None, pdf_a)
     return spec
 
 
