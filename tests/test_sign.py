@@ -143,6 +143,12 @@ def test_sign_with_a_softhsm_token(out, keys, token):
     verified = run(["verify", str(out), "--trust", str(keys.ca_cert)])
     assert verified.exit_code == 0, verified.output
     assert "HỢP LỆ" in verified.output and "KHÔNG HỢP LỆ" not in verified.output
+    # and pyHanko's own validator agrees
+    context = ValidationContext(trust_roots=[ca(keys)], allow_fetching=False,
+                                revocation_mode="soft-fail")
+    for name in (MAIN, BUNDLE):
+        for sig in signatures(out / name):
+            assert validate_pdf_signature(sig, signer_validation_context=context).bottom_line
 
 
 def test_signing_twice_adds_no_second_signature(out, keys):
@@ -346,6 +352,10 @@ def test_verify_finds_missing_and_broken_signatures(out, keys):
 
     assert sign_p12(out, keys, "agency").exit_code == 0
     assert run(["verify", str(out), "--trust", str(keys.ca_cert)]).exit_code == 0
+    # the folder of a campaign's rounds: each round's output
+    rounds = run(["verify", str(out.parent), "--trust", str(keys.ca_cert), "--format", "json"])
+    assert rounds.exit_code == 0, rounds.output
+    assert f"output/{MAIN}" in [f["path"] for f in json.loads(rounds.output)["files"]]
 
     # another CA: the chain does not reach the trust roots given
     other = make_keys(out.parent / "other-keys")

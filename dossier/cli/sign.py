@@ -93,12 +93,12 @@ def sign_command(out_dir: Path, only: tuple[str, ...], role: str, image: Path | 
               show_default=True)
 def verify_command(path: Path, trust_files: tuple[Path, ...], fmt: str) -> None:
     """Kiểm tra chữ ký số của một PDF hoặc của thư mục kết quả đã ký."""
-    from dossier.sign.verify import load_trust, verify_output, verify_pdf
+    from dossier.sign.verify import load_trust, verify_folder, verify_pdf
 
     try:
         trust = load_trust(list(trust_files))
         if path.is_dir():
-            checks = verify_output(path, trust)
+            checks = verify_folder(path, trust)
         elif path.is_file():
             checks = [verify_pdf(path, trust)]
         else:

@@ -206,3 +206,18 @@ def verify_output(out: Path, trust: list[asn1_x509.Certificate]) -> list[FileChe
             check.problems.append(f"sha256 khác bản ghi trong {MANIFEST}")
         checks.append(check)
     return checks
+
+
+def verify_folder(path: Path, trust: list[asn1_x509.Certificate]) -> list[FileCheck]:
+    """An output folder, or the folder of a campaign's rounds (one output per subfolder)."""
+    if (path / MANIFEST).is_file():
+        return verify_output(path, trust)
+    rounds = sorted(p.parent for p in path.glob(f"*/{MANIFEST}"))
+    if not rounds:
+        return verify_output(path, trust)  # says what is missing
+    checks = []
+    for folder in rounds:
+        for check in verify_output(folder, trust):
+            check.path = f"{folder.name}/{check.path}"
+            checks.append(check)
+    return checks
