@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +22,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from dossier.cli.main import main
+from dossier.sign import pades
 from dossier.sign.layout import MM, read_pages
+from dossier.sign.verify import verify_pdf
+from tests.conftest import EXAMPLE
 from tests.signing_keys import PIN, SOFTHSM_LIB, TOKEN, Keys, make_keys, make_token
 
 MAIN = "signed/pdf/01-to-trinh.pdf"
@@ -352,10 +356,6 @@ def test_verify_finds_missing_and_broken_signatures(out, keys):
 
     assert sign_p12(out, keys, "agency").exit_code == 0
     assert run(["verify", str(out), "--trust", str(keys.ca_cert)]).exit_code == 0
-    # the folder of a campaign's rounds: each round's output
-    rounds = run(["verify", str(out.parent), "--trust", str(keys.ca_cert), "--format", "json"])
-    assert rounds.exit_code == 0, rounds.output
-    assert f"output/{MAIN}" in [f["path"] for f in json.loads(rounds.output)["files"]]
 
     # another CA: the chain does not reach the trust roots given
     other = make_keys(out.parent / "other-keys")
@@ -409,3 +409,77 @@ def test_a_scanned_attachment_gets_its_information_inside_the_page_margins(tmp_p
     target.write_bytes(signed.data)
     check = verify_pdf(target, [ca(keys)])
     assert check.ok, check.as_dict()
+
+
+# --- rounds and several submissions ---------------------------------------------------------
+
+
+def _rounds_folder(built, tmp_path: Path) -> Path:
+    """A folder of rounds as `build` writes it: round 'r1' (the example's output) and 'r2'
+    (another copy), and the top manifest listing every file."""
+    from dossier.output import marks
+
+    root = tmp_path / "rounds"
+    root.mkdir()
+    marks.mark(root)
+    for round_id in ("r1", "r2"):
+        shutil.copytree(built.out, root / round_id)
+    (root / "manifest.json").write_text(json.dumps({
+        "format": marks.FORMAT, "manifest_version": marks.MANIFEST_VERSION,
+        "generator": "dossier test", "campaign": "cantho-2024-so-hoa", "rounds": ["r1", "r2"],
+        "written": marks.written(root)}), encoding="utf-8")
+    assert marks.is_dossier_output(root)
+    return root
+
+
+def test_signing_a_round_keeps_the_folder_of_rounds_dossiers_own(built, tmp_path, keys):
+    from dossier.output import marks
+
+    root = _rounds_folder(built, tmp_path)
+    assert sign_p12(root / "r1", keys, "signer").exit_code == 0
+    assert sign_p12(root / "r1", keys, "agency").exit_code == 0
+    # the next build may replace it: every signed file is listed in both manifests
+    assert marks.is_dossier_output(root) and marks.is_dossier_output(root / "r1")
+    one = run(["verify", str(root / "r1"), "--trust", str(keys.ca_cert)])
+    assert one.exit_code == 0, one.output
+    every = run(["verify", str(root), "--trust", str(keys.ca_cert), "--format", "json"])
+    assert every.exit_code == 1  # r2 is not signed
+    files = {f["path"]: f for f in json.loads(every.output)["files"]}
+    assert files[f"r1/{MAIN}"]["ok"] and not files[f"r2/{MAIN}"]["ok"]
+
+
+def test_several_submissions_each_sign_at_their_own_to_trinh(tmp_path, keys):
+    """Gò Vấp's last round: three deciding authorities, a Tờ trình and a bundle each."""
+    import datetime as dt
+
+    from dossier.build import build_rounds
+
+    (result,) = build_rounds(EXAMPLE.parent / "govap-2022-2025-cds", tmp_path / "out",
+                             dt.date(2025, 6, 16), "tong-ket-2025")
+    out = Path(result.out)
+    signer = sign_p12(out, keys, "signer")
+    assert signer.exit_code == 0, signer.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    submissions = manifest["submissions"]
+    assert len(submissions) == 3
+    for submission in submissions:
+        bundle = out / "signed" / submission["bundle"]["path"]
+        check = verify_pdf(bundle, [ca(keys)])
+        assert check.ok, check.as_dict()
+        # the signature stands on the page where the submission's Tờ trình ends
+        to_trinh = next(d for d in manifest["documents"]
+                        if d["kind"] == "to_trinh" and d["submission"] == submission["id"])
+        assert len(signatures(bundle)) == 1
+        assert pades.signed_fields(bundle.read_bytes())["NguoiKy"][0] == to_trinh["pages"] - 1
+    # an attachment shows the number of its own submission's Tờ trình
+    draft = next(d for d in manifest["documents"] if d["kind"] == "quyet_dinh")
+    own = next(d for d in manifest["documents"]
+               if d["kind"] == "to_trinh" and d["submission"] == draft["submission"])
+    number = re.search(r"Số:\s*(\S+)", subprocess.run(
+        ["pdftotext", "-l", "1", str(out / own["pdf"]), "-"], capture_output=True, text=True,
+        check=True).stdout).group(1)
+    agency = sign_p12(out, keys, "agency", extra=[Path(draft["pdf"]).name])
+    assert agency.exit_code == 0, agency.output
+    text = subprocess.run(["pdftotext", "-l", "1", str(out / "signed" / draft["pdf"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert number in text

@@ -27,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dossier.errors import InputError, Problem
+from dossier.output import marks
 from dossier.output.atomic import MANIFEST, replacing
 from dossier.sign import pades
 from dossier.sign.images import SignImage
@@ -45,6 +46,7 @@ class Target:
     main: bool              # a main document, or a bundle that holds one
     last_page: int          # 0-based page of the main document's signature block in the file
     sha256: str | None      # the build's hash of the unsigned PDF
+    submission: str | None = None  # the submission (deciding authority) it belongs to
 
     @property
     def signed(self) -> str:
@@ -79,24 +81,26 @@ def read_manifest(out: Path) -> dict:
 
 
 def targets(manifest: dict) -> list[Target]:
-    """Every PDF of the build that can be signed: each document's, then the bundle."""
+    """Every PDF of the build that can be signed: each document's, then each submission's
+    bundle (a build with one submission: the bundle)."""
     main_kinds = rules().main_kinds
-    found: list[Target] = []
-    page = 0
-    bundle_last_page = None
-    for doc in manifest.get("documents", []):
-        if not doc.get("pdf"):
-            continue
-        pages = int(doc.get("pages") or 0)
-        main = doc["kind"] in main_kinds
-        if main and bundle_last_page is None:
-            bundle_last_page = page + pages - 1
-        found.append(Target(doc["pdf"], doc["kind"], main, pages - 1, doc.get("pdf_sha256")))
-        page += pages
-    bundle = manifest.get("bundle")
-    if bundle:
-        found.append(Target(bundle["path"], "bundle", bundle_last_page is not None,
-                            bundle_last_page or 0, bundle.get("sha256")))
+    documents = [d for d in manifest.get("documents", []) if d.get("pdf")]
+    found = [Target(d["pdf"], d["kind"], d["kind"] in main_kinds, int(d.get("pages") or 0) - 1,
+                    d.get("pdf_sha256"), d.get("submission")) for d in documents]
+    bundles = [(s["bundle"], s.get("id")) for s in manifest.get("submissions") or []
+               if s.get("bundle")]
+    if not bundles and manifest.get("bundle"):
+        bundles = [(manifest["bundle"], None)]
+    for bundle, submission in bundles:
+        members = [d for d in documents if submission is None or d.get("submission") == submission]
+        page, last_page = 0, None
+        for doc in members:  # a bundle holds its documents in this order
+            page += int(doc.get("pages") or 0)
+            if doc["kind"] in main_kinds:
+                last_page = page - 1
+                break
+        found.append(Target(bundle["path"], "bundle", last_page is not None, last_page or 0,
+                            bundle.get("sha256"), submission))
     return found
 
 
@@ -121,7 +125,7 @@ def sign_output(out: Path, role: str, source: KeySource, pin: str, image: SignIm
     if role == "agency" and image is None and any(t.main for t in chosen):
         raise InputError.single("--image", "cần ảnh con dấu (PNG nền trong suốt) cho văn bản "
                                 "chính")  # the seal image is required for the main document
-    number = _main_number(out, manifest) if role == "agency" else ""
+    numbers = _main_numbers(out, manifest, chosen) if role == "agency" else {}
     report = SignReport()
     when = now_in_vietnam()
     results: dict[str, tuple[Target, bytes, dict]] = {}
@@ -132,7 +136,8 @@ def sign_output(out: Path, role: str, source: KeySource, pin: str, image: SignIm
                 report.skipped.append(target.source)
                 continue
             when = now_in_vietnam()
-            signed = _sign_one(target, path, data, role, key, image, number, when)
+            signed = _sign_one(target, path, data, role, key, image,
+                               numbers.get(target.submission, ""), when)
             if signed is None:
                 report.unchanged.append(target.signed)
                 continue
@@ -187,18 +192,25 @@ def _checked_input(out: Path, target: Target, record: dict | None) -> tuple[Path
     return path, data
 
 
-def _main_number(out: Path, manifest: dict) -> str:
-    """The number and symbol of the main document, as its first page prints it."""
-    main = next((d for d in manifest.get("documents", [])
-                 if d["kind"] in rules().main_kinds and d.get("pdf")), None)
-    if main is None:
-        raise InputError.single(out / MANIFEST, "bản dựng không có văn bản chính (Tờ trình) để "
-                                "lấy số, ký hiệu")  # no main document
-    match = re.search(rules().number_pattern, first_page_text(out / main["pdf"]))
-    if not match:
-        raise InputError.single(out / main["pdf"], "không tìm thấy số, ký hiệu văn bản "
-                                "(\"Số: …\") ở trang đầu")  # no "Số: …" on the first page
-    return match.group(1)
+def _main_numbers(out: Path, manifest: dict, chosen: list[Target]) -> dict[str | None, str]:
+    """Per submission, the number and symbol of its main document, as its first page prints
+    them (what an attachment's signature shows)."""
+    numbers: dict[str | None, str] = {}
+    for target in chosen:
+        if target.main or target.submission in numbers:
+            continue
+        main = next((t for t in targets(manifest) if t.main and t.kind != "bundle"
+                     and t.submission == target.submission), None)
+        if main is None:
+            # "the build has no main document (Tờ trình) to take the number and symbol from"
+            raise InputError.single(out / MANIFEST, "bản dựng không có văn bản chính (Tờ trình) "
+                                    "để lấy số, ký hiệu")
+        match = re.search(rules().number_pattern, first_page_text(out / main.source))
+        if not match:
+            raise InputError.single(out / main.source, "không tìm thấy số, ký hiệu văn bản "
+                                    "(\"Số: …\") ở trang đầu")  # no "Số: …" on the first page
+        numbers[target.submission] = match.group(1)
+    return numbers
 
 
 def _sign_one(target: Target, path: Path, data: bytes, role: str, key: LoadedKey,
@@ -223,15 +235,37 @@ def _write(out: Path, manifest: dict, records: dict[str, dict],
     order = [t.source for t in targets(manifest)]
     manifest["signatures"] = sorted(records.values(), key=lambda r: order.index(r["source"])
                                     if r["source"] in order else len(order))
-    rewritten = {MANIFEST} | {target.signed for target, _, _ in results.values()}
-    with replacing(out) as staging:
-        _link_tree(out, staging, rewritten)
+    # a round's output lives in the folder of rounds, whose manifest lists every file too:
+    # that whole folder is replaced, so both manifests stay true
+    root = _rounds_folder(out) or out
+    inside = "" if root == out else f"{out.name}/"
+    rewritten = {f"{inside}{MANIFEST}", MANIFEST} | {
+        f"{inside}{target.signed}" for target, _, _ in results.values()}
+    with replacing(root) as staging:
+        _link_tree(root, staging, rewritten)
+        folder = staging / inside if inside else staging
         for target, data, _ in results.values():
-            path = staging / target.signed
+            path = folder / target.signed
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2)
-                                        + "\n", encoding="utf-8")
+        _write_manifest(folder, manifest)
+        if inside:
+            top = marks.read_manifest(root) or {}
+            _write_manifest(staging, top)
+
+
+def _rounds_folder(out: Path) -> Path | None:
+    """The folder of a campaign's rounds when `out` is one round's output in it."""
+    parent = out.absolute().parent
+    top = marks.read_manifest(parent)
+    return parent if top and out.name in (top.get("rounds") or []) else None
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    if "written" in manifest:  # the list of what dossier wrote, now with the signed files
+        manifest["written"] = marks.written(folder)
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                   encoding="utf-8")
 
 
 def _link_tree(out: Path, staging: Path, skip: set[str]) -> None:
@@ -243,6 +277,8 @@ def _link_tree(out: Path, staging: Path, skip: set[str]) -> None:
             if relative in skip:
                 continue
             target = staging / relative
+            if target.exists():  # the staging folder's own mark
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(source, target)

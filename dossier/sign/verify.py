@@ -209,15 +209,14 @@ def verify_output(out: Path, trust: list[asn1_x509.Certificate]) -> list[FileChe
 
 
 def verify_folder(path: Path, trust: list[asn1_x509.Certificate]) -> list[FileCheck]:
-    """An output folder, or the folder of a campaign's rounds (one output per subfolder)."""
-    if (path / MANIFEST).is_file():
+    """An output folder, or the folder of a campaign's rounds (each round's output)."""
+    top = read_manifest(path)
+    rounds = top.get("rounds")
+    if not isinstance(rounds, list):
         return verify_output(path, trust)
-    rounds = sorted(p.parent for p in path.glob(f"*/{MANIFEST}"))
-    if not rounds:
-        return verify_output(path, trust)  # says what is missing
     checks = []
-    for folder in rounds:
-        for check in verify_output(folder, trust):
-            check.path = f"{folder.name}/{check.path}"
+    for round_id in rounds:
+        for check in verify_output(path / round_id, trust):
+            check.path = f"{round_id}/{check.path}"
             checks.append(check)
     return checks
