@@ -13,10 +13,11 @@ command -v soffice >/dev/null 2>&1 || missing=yes
 command -v pdftoppm >/dev/null 2>&1 || missing=yes
 if [ "${1:-}" = "--test" ]; then
   extras="[test]"
-  # the review report's test opens it in a real browser (headless Chromium); the signing
-  # tests use a SoftHSM2 token (PKCS#11)
-  packages="$packages chromium softhsm2"
+  # the review report's test opens it in a real browser (headless Chromium)
+  packages="$packages chromium"
   command -v chromium >/dev/null 2>&1 || missing=yes
+  # the signing tests keep their keys on a SoftHSM2 token (PKCS#11)
+  packages="$packages softhsm2"
   command -v softhsm2-util >/dev/null 2>&1 || missing=yes
 fi
 
