@@ -273,7 +273,8 @@ def test_attachment_information_names_number_time_and_agency(out, keys):
 
 
 @pytest.mark.parametrize("case", ["wrong_password", "expired", "not_yet_valid", "not_png",
-                                  "opaque", "changed_pdf", "agency_first", "no_pin_source"])
+                                  "opaque", "changed_pdf", "agency_first", "no_pin",
+                                  "no_pin_source"])
 def test_bad_input_signs_nothing(out, keys, case):
     before = tree(out)
     if case == "wrong_password":
@@ -302,6 +303,11 @@ def test_bad_input_signs_nothing(out, keys, case):
     elif case == "agency_first":
         result = sign_p12(out, keys, "agency")
         message = "chưa có chữ ký số của người có thẩm quyền"
+    elif case == "no_pin":  # no DOSSIER_PIN and no terminal to ask on: never a default
+        result = CliRunner().invoke(main, ["sign", str(out), "--role", "signer", "--p12",
+                                           str(keys.signer.p12), "--image",
+                                           str(keys.signature_png)], env={"DOSSIER_PIN": None})
+        message = "chưa có mã PIN/mật khẩu"
     else:
         result = run(["sign", str(out), "--role", "signer", "--image",
                       str(keys.signature_png)])
