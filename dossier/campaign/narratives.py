@@ -12,8 +12,10 @@ import unicodedata
 from pathlib import Path
 
 from dossier.campaign.rankings import clean_text
+from dossier.campaign.safety import inside, regular_file
 from dossier.charset import read_text
 
+MAX_NARRATIVE_BYTES = 2 * 1024 * 1024  # a Báo cáo thành tích runs to a few pages
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 
 
@@ -25,6 +27,8 @@ def load_narrative(root: Path, nominee_id: str) -> list[str]:
     path = narrative_file(root, nominee_id)
     if not path.is_file():
         return []
+    inside(root, path, "nội dung thành tích")  # "the narrative" leads outside: refused
+    regular_file(path, MAX_NARRATIVE_BYTES)
     text = read_text(path)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip())

@@ -20,6 +20,7 @@ import jsonschema
 
 from dossier.campaign.cells import DEFAULT_FALSE, DEFAULT_TRUE, parse_cell
 from dossier.campaign.load import STANDARD_COLUMNS, load_schema
+from dossier.campaign.safety import inside
 from dossier.campaign.spreadsheet import read_table
 from dossier.campaign.table import Table, column_letter
 from dossier.errors import InputError, Problem
@@ -40,13 +41,13 @@ _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORE
 
 
 def ranking_path(campaign: Campaign) -> Path:
-    """The campaign's (or its round's) ranking file."""
+    """The campaign's (or its round's) ranking file, inside the campaign folder."""
     if campaign.ranking_file:
-        path = campaign.root / campaign.ranking_file
+        path = normalised_name(campaign.root / campaign.ranking_file)
         if not path.is_file():
             raise InputError.single(path, "không tìm thấy bảng xếp hạng")  # ranking not found
-        return path
-    return find_ranking(campaign.root)
+        return inside(campaign.root, path, "bảng xếp hạng")
+    return inside(campaign.root, find_ranking(campaign.root), "bảng xếp hạng")
 
 
 def find_ranking(root: Path) -> Path:
@@ -56,6 +57,19 @@ def find_ranking(root: Path) -> Path:
     if len(found) > 1:
         raise InputError.single(root, "có cả rankings.csv và rankings.xlsx: chỉ giữ một tệp")
     return found[0]
+
+
+def normalised_name(path: Path) -> Path:
+    """`path`, or the file beside it whose name is the same text in another Unicode form (a
+    Mac writes "Xếp hạng.csv" decomposed, campaign.yaml has it composed)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    try:
+        return next((entry for entry in path.parent.iterdir()
+                     if unicodedata.normalize("NFC", entry.name) == wanted), path)
+    except OSError:
+        return path
 
 
 def load_rankings(campaign: Campaign) -> list[Nominee]:

@@ -2,7 +2,10 @@
 
 Jinja runs with autoescaping (text from spreadsheets is data, never markup: `&`, `<`, `{{ }}`
 print literally) and StrictUndefined (a placeholder the context lacks is an error naming the
-template).
+template). A template override is data from the campaign, never code: Jinja's sandbox refuses
+attributes like `__globals__`, templates cannot include or import files, loops have an iteration
+budget, `*` and `**` a size budget, and a rendered part an output budget; any error while
+rendering (a `TemplateError`, `{{ 1/0 }}`) names the template, paragraph and placeholder.
 
 docxtpl re-reads and re-parses the whole template for every document (styles.xml alone is
 350 kB). Here a template is compiled once (`CompiledTemplate`): its XML parts go through
@@ -27,13 +30,16 @@ from typing import Any
 
 import docx.oxml.ns
 import jinja2
+import jinja2.nodes
+import jinja2.sandbox
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import parse_xml, serialize_part_xml
 from docx.oxml.parser import parse_xml as parse_oxml
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from dossier.campaign.template_errors import explain
+from dossier.campaign.safety import check_zip_sizes, inside
+from dossier.campaign.template_errors import RuntimeTemplateError, explain, forbidden_tag
 from dossier.documents.literal import literal_context
 from dossier.errors import InputError
 from dossier.resources import TEMPLATE_DIR
@@ -51,11 +57,73 @@ W_BODY = f"{{{docx.oxml.ns.nsmap['w']}}}body"
 def template_path(campaign_root: Path, name: str) -> Path:
     """A campaign's own templates/<name> wins over the project's default."""
     override = campaign_root / "templates" / name
-    return override if override.is_file() else TEMPLATE_DIR / name
+    if override.is_file() or override.is_symlink():
+        return inside(campaign_root, override, "mẫu")  # "the template" leads outside: refused
+    return TEMPLATE_DIR / name
 
 
-def jinja_env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+MAX_LOOP_ITERATIONS = 2_000_000  # per document: thousands of rows × a few loops each
+MAX_PART_CHARS = 100_000_000  # rendered XML of one part (a 5.000-row table is ~25 MB)
+MAX_SEQUENCE = 10_000_000  # a string or list made by `*`
+MAX_POWER_BITS = 4096  # an integer made by `**`
+
+
+class BudgetExceeded(jinja2.sandbox.SecurityError):
+    """A template that would loop, repeat or write without end."""
+
+
+class _Budget(threading.local):
+    iterations = 0
+
+
+_BUDGET = _Budget()
+
+
+def _bounded(iterable: Any) -> Any:
+    """Every `{% for %}` iterates through this: a document has an iteration budget."""
+    for item in iterable:
+        _BUDGET.iterations += 1
+        if _BUDGET.iterations > MAX_LOOP_ITERATIONS:
+            # "the template loops more than N times"
+            raise BudgetExceeded(f"mẫu lặp quá {MAX_LOOP_ITERATIONS:,} lần".replace(",", "."))
+        yield item
+
+
+class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox (no `__globals__`, `__class__`, unsafe methods), autoescaping and strict
+    undefined; no loader (no include, import or extends); bounded `*` and `**`."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self.filters["_dossier_bounded"] = _bounded
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple) and isinstance(times, int)
+                        and len(seq) * times > MAX_SEQUENCE):
+                    raise BudgetExceeded("mẫu tạo chuỗi quá dài")  # "too long a string"
+        if (operator == "**" and isinstance(left, int) and isinstance(right, int)
+                and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS):
+            raise BudgetExceeded("mẫu tạo số quá lớn")  # "too large a number"
+        return super().call_binop(context, operator, left, right)
+
+    def compile_part(self, source: str) -> jinja2.Template:
+        """Parse, refuse include/import/extends, bound every loop, compile."""
+        tree = self.parse(source)
+        refused = forbidden_tag(tree)
+        if refused:
+            raise jinja2.TemplateSyntaxError(refused.message, refused.lineno)
+        for loop in tree.find_all(jinja2.nodes.For):
+            loop.iter = jinja2.nodes.Filter(loop.iter, "_dossier_bounded", [], [], None, None,
+                                            lineno=loop.lineno)
+        return self.from_string(tree)
+
+
+def jinja_env() -> SandboxedEnvironment:
+    return SandboxedEnvironment()
 
 
 def render_docx(template: Path, context: dict[str, Any], doc_date: dt.date, title: str) -> bytes:
@@ -64,7 +132,7 @@ def render_docx(template: Path, context: dict[str, Any], doc_date: dt.date, titl
     placeholder (`template_errors.explain`)."""
     try:
         return compiled(template).render(literal_context(context), doc_date, title)
-    except InputError as exc:
+    except (InputError, RuntimeTemplateError) as exc:
         raise explain(template, exc) from None
     except OSError as exc:  # a template that is missing or unreadable
         raise InputError.single(template, f"không đọc được mẫu: {exc.strerror}") from None
@@ -110,15 +178,18 @@ class CompiledTemplate:
             self._compile()
         except jinja2.TemplateSyntaxError as exc:
             raise InputError.single(path, f"lỗi cú pháp mẫu: {exc.message}") from None
-        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, NotImplementedError,
+                zlib.error, EOFError, UnicodeDecodeError) as exc:
             # "not a valid .docx file"
             raise InputError.single(path, f"không phải tệp .docx hợp lệ: {exc}") from None
 
     def _compile(self) -> None:
         source = zipfile.ZipFile(io.BytesIO(self.data))
+        check_zip_sizes(self.path, source)
         self.order = [info.filename for info in source.infolist()]
         self.fixed: dict[str, _Member] = {}
         self.parts: dict[str, jinja2.Template] = {}
+        self.sources: dict[jinja2.Template, str] = {}
         for name in self.order:
             data = source.read(name)
             if name == DOCUMENT_PART:
@@ -142,27 +213,35 @@ class CompiledTemplate:
         """docxtpl renders the template's string properties as Jinja too."""
         self.core = data
         props = CoreProperties(parse_oxml(data))
-        self.core_templates = {name: self.env.from_string(value)
+        self.core_templates = {name: self.env.compile_part(value)
                                for name in TEMPLATED_PROPERTIES
                                if JINJA_MARK.search(value := getattr(props, name) or "")}
 
     def _jinja(self, xml: str) -> jinja2.Template:
         patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
-        return self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", patched))
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        template = self.env.compile_part(source)
+        self.sources[template] = source
+        return template
 
     def render(self, context: dict[str, Any], doc_date: dt.date, title: str) -> bytes:
-        try:
-            rendered = {name: serialize_part_xml(parse_xml(_render_part(t, context).encode()))
-                        for name, t in self.parts.items()}
-            rendered[DOCUMENT_PART] = self._render_document(context)
-            rendered[CORE_PART] = self._core_properties(context, doc_date, title)
-        except jinja2.UndefinedError as exc:
-            # "the template uses a placeholder the context does not have"
-            raise InputError.single(self.path, f"mẫu dùng biến không có: {exc.message}") from None
+        _BUDGET.iterations = 0
+        rendered = {name: serialize_part_xml(parse_xml(self._part(name, t, context).encode()))
+                    for name, t in self.parts.items()}
+        rendered[DOCUMENT_PART] = self._render_document(context)
+        rendered[CORE_PART] = self._core_properties(context, doc_date, title)
         return self._zip(rendered)
 
+    def _part(self, name: str, template: jinja2.Template, context: dict[str, Any],
+              render: Any = None) -> str:
+        """The rendered part; any failure inside Jinja located in the part's source."""
+        try:
+            return (render or _render_part)(template, context)
+        except Exception as exc:  # noqa: BLE001 - {{ 1/0 }}, SecurityError…: all the template's
+            raise RuntimeTemplateError(name, self.sources.get(template, ""), exc) from exc
+
     def _render_document(self, context: dict[str, Any]) -> bytes:
-        body = DocxTemplate.fix_tables(None, _render_part(self.body, context))  # type: ignore[arg-type]
+        body = DocxTemplate.fix_tables(None, self._part(DOCUMENT_PART, self.body, context))  # type: ignore[arg-type]
         for number, element in enumerate(
                 body.xpath("//wp:docPr", namespaces=docx.oxml.ns.nsmap), start=1001):
             element.attrib["id"] = str(number)
@@ -174,7 +253,7 @@ class CompiledTemplate:
         element = parse_oxml(self.core)
         props = CoreProperties(element)
         for name, template in self.core_templates.items():
-            setattr(props, name, template.render(context))
+            setattr(props, name, self._part(CORE_PART, template, context, _stream))
         stamp = dt.datetime.combine(doc_date, dt.time(0, 0))
         props.author = "dossier"
         props.last_modified_by = "dossier"
@@ -197,12 +276,29 @@ def _xml_string(element) -> str:
 
 def _render_part(template: jinja2.Template, context: dict[str, Any]) -> str:
     """docxtpl's render_xml_part, without re-parsing the template."""
-    xml = template.render(context)
+    xml = _stream(template, context)
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if not LISTING_CHARS.search(xml):
         return xml  # resolve_listing only rewrites these characters
     return DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+
+
+def _stream(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """`template.render(context)`, the output counted as Jinja produces it, so a template that
+    writes without end stops at MAX_PART_CHARS."""
+    chunks, size = [], 0
+    try:
+        for chunk in template.root_render_func(template.new_context(context)):
+            size += len(chunk)
+            if size > MAX_PART_CHARS:
+                # "the template writes more than N characters"
+                raise BudgetExceeded(f"mẫu tạo văn bản quá {MAX_PART_CHARS // 1_000_000} triệu "
+                                     "ký tự")
+            chunks.append(chunk)
+    except Exception:  # noqa: BLE001 - Jinja's own handler points the traceback at the template
+        template.environment.handle_exception()
+    return "".join(chunks)
 
 
 def _deflate(data: bytes) -> bytes:

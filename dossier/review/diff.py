@@ -33,6 +33,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,9 +46,13 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
+from dossier.campaign.safety import check_zip_sizes, is_inside, regular_file
+from dossier.errors import InputError
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 TWIPS_PER_MM = 1440 / 25.4
+MAX_DOCX_BYTES = 100 * 1024 * 1024
 
 HEADING_FORMAT = "# Định dạng"  # formatting
 HEADING_BODY = "# Nội dung"  # body text
@@ -74,19 +79,30 @@ def _unreadable(path: Path, reason: str) -> DiffError:
 # --- reading a .docx -------------------------------------------------------------------------
 
 def open_docx(path: Path) -> DocxDocument:
-    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read."""
+    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read.
+    Only a regular file of at most MAX_DOCX_BYTES whose parts expand within bounds is opened:
+    a FIFO would hang the read, /dev/zero never ends, a zip bomb fills memory."""
     if not path.exists():
         raise _unreadable(path, "không tồn tại")  # does not exist
     if path.is_dir():
         raise _unreadable(path, "là thư mục, không phải tệp .docx")  # a folder, not a .docx
     try:
+        regular_file(path, MAX_DOCX_BYTES)
+        with zipfile.ZipFile(path) as package:
+            check_zip_sizes(path, package)
         return Document(str(path))
+    except InputError as exc:
+        raise DiffError(str(exc.problems[0])) from None
     except PermissionError:
         raise _unreadable(path, "không có quyền đọc tệp") from None  # permission denied
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError):
+            etree.XMLSyntaxError, zlib.error, EOFError):
         # "not a .docx file (Word document) or the file is damaged"
         raise _unreadable(path, "không phải tệp .docx (văn bản Word) hoặc tệp bị hỏng") from None
+    except NotImplementedError:
+        # "the file is compressed with a method Word does not use: damaged or not a .docx"
+        raise _unreadable(path, "tệp nén bằng phương pháp Word không dùng: tệp hỏng hoặc không "
+                                "phải .docx") from None
     except OSError as exc:
         raise _unreadable(path, f"không đọc được tệp ({exc.strerror})") from None  # unreadable
 
@@ -486,6 +502,10 @@ def load_manifest(folder: Path) -> list[ManifestEntry]:
             # "document N lacks 'kind' or 'docx'"
             raise _unreadable(path, f"văn bản thứ {number} trong 'documents' thiếu 'kind' hoặc "
                                     "'docx'")
+        if not is_inside(folder, folder / item["docx"]):
+            # "document N names a file outside the folder: not read"
+            raise _unreadable(path, f"văn bản thứ {number} trong 'documents' trỏ ra ngoài thư "
+                                    f"mục ({item['docx']}): không đọc")
         entries.append(ManifestEntry(item["kind"], item.get("nominee_id"), item["docx"],
                                      item.get("sha256")))
     return entries
