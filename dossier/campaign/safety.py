@@ -11,16 +11,21 @@ its header declares.
 
 from __future__ import annotations
 
-import os
-import stat
+import re
 import zipfile
 from pathlib import Path
 
+from dossier.charset import regular_file
 from dossier.errors import InputError, Problem
+
+__all__ = ["check_zip", "check_zip_sizes", "inside", "is_inside", "outside_problem", "regular_file"]
 
 MAX_ZIP_MEMBER = 100 * 1024 * 1024  # one part of an .xlsx or .docx, uncompressed
 MAX_ZIP_TOTAL = 300 * 1024 * 1024  # all of them
 MAX_ZIP_MEMBERS = 10_000
+PROLOG_BYTES = 1024 * 1024
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_COMMENTS = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
 
 
 def is_inside(root: Path, path: Path) -> bool:
@@ -46,32 +51,8 @@ def inside(root: Path, path: Path, what: str = "tệp") -> Path:
     return path
 
 
-def regular_file(path: Path, max_bytes: int | None = None) -> os.stat_result:
-    """The stat of `path` when it is a regular file (of at most `max_bytes`); InputError
-    otherwise. Symlinks are followed: check `inside` first where it matters."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError.single(path, f"không đọc được tệp: {exc.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        # "is not a regular file (a folder, a pipe or a device)"
-        raise InputError.single(path, "không phải tệp thông thường (là thư mục, ống dẫn hoặc "
-                                "thiết bị)")
-    if max_bytes is not None and info.st_size > max_bytes:
-        raise too_large(path, info.st_size, max_bytes)
-    return info
-
-
-def too_large(path: Path, size: int, limit: int) -> InputError:
-    # "the file is too large (N MB, at most M MB)"
-    return InputError.single(path, f"tệp quá lớn ({_mb(size)} MB, tối đa {_mb(limit)} MB)")
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.0f}" if size >= 1024 * 1024 else f"{size / 1024 / 1024:.2f}"
-
-
-def check_zip_sizes(path: Path, package: zipfile.ZipFile) -> None:
+def check_zip_sizes(path: Path, package: zipfile.ZipFile, member_limit: int = MAX_ZIP_MEMBER,
+                    total_limit: int = MAX_ZIP_TOTAL) -> None:
     """InputError when the zip's members would expand beyond the bounds."""
     infos = package.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
@@ -80,20 +61,50 @@ def check_zip_sizes(path: Path, package: zipfile.ZipFile) -> None:
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > MAX_ZIP_MEMBER or total > MAX_ZIP_TOTAL:
+        if info.file_size > member_limit or total > total_limit:
             # "part X expands to N MB (at most M MB): the file is damaged or not a real
             # spreadsheet/document"
             raise InputError.single(path, f"thành phần {info.filename} giải nén ra "
-                                    f"{_mb(info.file_size)} MB (tối đa {_mb(MAX_ZIP_MEMBER)} MB "
+                                    f"{info.file_size // 2**20} MB (tối đa "
+                                    f"{member_limit // 2**20} MB "
                                     "mỗi thành phần): tệp hỏng hoặc quá lớn")
 
 
-def open_zip_checked(path: Path) -> zipfile.ZipFile:
-    """A ZipFile for `path` whose sizes passed `check_zip_sizes` (BadZipFile as zipfile)."""
-    package = zipfile.ZipFile(path)
-    try:
-        check_zip_sizes(path, package)
-    except InputError:
-        package.close()
-        raise
-    return package
+def check_zip(path: Path, member_limit: int = MAX_ZIP_MEMBER,
+              total_limit: int = MAX_ZIP_TOTAL) -> None:
+    """Open `path` as a zip and check it before a library parses it: sizes within bounds,
+    compression methods Office uses, deflate streams intact is left to the reader, and no
+    DOCTYPE in an XML part (Office never writes one; it is how entity bombs and external
+    entities come in). InputError naming the file otherwise; BadZipFile when not a zip."""
+    with zipfile.ZipFile(path) as package:
+        check_zip_sizes(path, package, member_limit, total_limit)
+        for info in package.infolist():
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                # "part X is compressed with a method Office does not use"
+                raise InputError.single(path, f"thành phần {info.filename} nén bằng phương "
+                                        "pháp Office không dùng: tệp hỏng hoặc không phải tệp "
+                                        "Office")
+            if info.filename.endswith((".xml", ".rels")) and _has_doctype(package, info):
+                # "part X declares a DOCTYPE, which Office never writes"
+                raise InputError.single(path, f"thành phần {info.filename} có khai báo "
+                                        "<!DOCTYPE>, điều Office không bao giờ ghi: tệp hỏng "
+                                        "hoặc bị sửa tay")
+
+
+def _has_doctype(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE sits in the prolog, before the root element: read up to the root element
+    (a prolog longer than PROLOG_BYTES counts as suspect too)."""
+    head = b""
+    with package.open(info) as member:
+        while len(head) < PROLOG_BYTES:
+            chunk = member.read(4096)
+            if not chunk:
+                break
+            head += chunk
+            prolog = _COMMENTS.sub(b"", head)
+            for opening in (b"<!--", b"<?"):  # one not closed yet: the root is further on
+                prolog = prolog.split(opening, 1)[0]
+            root = _ROOT_ELEMENT.search(prolog)
+            if root:
+                return b"<!DOCTYPE" in prolog[:root.start()].upper()
+    return len(head) >= PROLOG_BYTES or b"<!DOCTYPE" in head.upper()
