@@ -18,6 +18,7 @@ import yaml
 
 from dossier.charset import read_text
 from dossier.errors import InputError, Problem
+from dossier.vietnamese import format_amount
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 # Vietnamese readings of PyYAML's usual complaints.
@@ -115,7 +116,7 @@ class _Walk:
     def enter(self, node: yaml.Node, depth: int) -> None:
         self.count += 1
         if self.count > MAX_NODES:
-            limit = f"{MAX_NODES:,}".replace(",", ".")
+            limit = format_amount(MAX_NODES)
             # "more than N values once the aliases (*…) are replaced by what they name"
             raise _problem(node, f"tệp có quá {limit} giá trị sau khi thay các bí danh (*…) "
                            "bằng nội dung")

@@ -27,9 +27,10 @@ def narrative_file(root: Path, nominee_id: str) -> Path:
 
 def load_narrative(root: Path, nominee_id: str) -> list[str]:
     path = narrative_file(root, nominee_id)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return []
     inside(root, path, "nội dung thành tích")  # "the narrative" leads outside: refused
+    # then read_text refuses what is not a regular file (a folder, a FIFO, a device)
     text = read_text(path, MAX_NARRATIVE_BYTES)
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     for number, line in enumerate(text.split("\n"), start=1):

@@ -18,7 +18,8 @@ from pathlib import Path
 from dossier.charset import regular_file
 from dossier.errors import InputError, Problem
 
-__all__ = ["check_zip", "check_zip_sizes", "inside", "is_inside", "outside_problem", "regular_file"]
+__all__ = ["check_package", "check_zip", "check_zip_sizes", "inside", "is_inside",
+           "outside_problem", "regular_file"]
 
 MAX_ZIP_MEMBER = 100 * 1024 * 1024  # one part of an .xlsx or .docx, uncompressed
 MAX_ZIP_TOTAL = 300 * 1024 * 1024  # all of them
@@ -73,22 +74,28 @@ def check_zip_sizes(path: Path, package: zipfile.ZipFile, member_limit: int = MA
 def check_zip(path: Path, member_limit: int = MAX_ZIP_MEMBER,
               total_limit: int = MAX_ZIP_TOTAL) -> None:
     """Open `path` as a zip and check it before a library parses it: sizes within bounds,
-    compression methods Office uses, deflate streams intact is left to the reader, and no
+    compression methods Office uses (a corrupt deflate stream is the reader's to catch), no
     DOCTYPE in an XML part (Office never writes one; it is how entity bombs and external
     entities come in). InputError naming the file otherwise; BadZipFile when not a zip."""
     with zipfile.ZipFile(path) as package:
-        check_zip_sizes(path, package, member_limit, total_limit)
-        for info in package.infolist():
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                # "part X is compressed with a method Office does not use"
-                raise InputError.single(path, f"thành phần {info.filename} nén bằng phương "
-                                        "pháp Office không dùng: tệp hỏng hoặc không phải tệp "
-                                        "Office")
-            if info.filename.endswith((".xml", ".rels")) and _has_doctype(package, info):
-                # "part X declares a DOCTYPE, which Office never writes"
-                raise InputError.single(path, f"thành phần {info.filename} có khai báo "
-                                        "<!DOCTYPE>, điều Office không bao giờ ghi: tệp hỏng "
-                                        "hoặc bị sửa tay")
+        check_package(path, package, member_limit, total_limit)
+
+
+def check_package(path: Path, package: zipfile.ZipFile, member_limit: int = MAX_ZIP_MEMBER,
+                  total_limit: int = MAX_ZIP_TOTAL) -> None:
+    """`check_zip` for a zip already open."""
+    check_zip_sizes(path, package, member_limit, total_limit)
+    for info in package.infolist():
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # "part X is compressed with a method Office does not use"
+            raise InputError.single(path, f"thành phần {info.filename} nén bằng phương "
+                                    "pháp Office không dùng: tệp hỏng hoặc không phải tệp "
+                                    "Office")
+        if info.filename.endswith((".xml", ".rels")) and _has_doctype(package, info):
+            # "part X declares a DOCTYPE, which Office never writes"
+            raise InputError.single(path, f"thành phần {info.filename} có khai báo "
+                                    "<!DOCTYPE>, điều Office không bao giờ ghi: tệp hỏng "
+                                    "hoặc bị sửa tay")
 
 
 def _has_doctype(package: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:

@@ -14,15 +14,14 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import jinja2.nodes
 import jinja2.sandbox
 from docxtpl import DocxTemplate
 
-from dossier.campaign.safety import check_zip_sizes
+from dossier.campaign.safety import check_package
+from dossier.campaign.template_sandbox import SandboxedEnvironment
 from dossier.errors import InputError
 
 TEMPLATED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -34,11 +33,6 @@ _BLOCK = re.compile(r"\{%-?\s*(end)?(if|for|macro|call|filter|with|block|raw)\b"
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'"
                              r"|has no element '?([^']+?)'?$")
 MAX_SHOWN = 90
-# Tags that would read other files: a template is one file of data.
-_FORBIDDEN_TAGS = {jinja2.nodes.Include: "include", jinja2.nodes.Import: "import",
-                   jinja2.nodes.FromImport: "import", jinja2.nodes.Extends: "extends"}
-
-
 class RuntimeTemplateError(Exception):
     """A failure while Jinja rendered a part (`{{ 1/0 }}`, a sandbox refusal, a budget): the
     part's name, its Jinja source and the exception, for `explain` to locate."""
@@ -50,25 +44,10 @@ class RuntimeTemplateError(Exception):
         self.cause = cause
 
 
-@dataclass(frozen=True)
-class Refused:
-    message: str
-    lineno: int
-
-
-def forbidden_tag(tree: jinja2.nodes.Template) -> Refused | None:
-    """The first include/import/extends in `tree`: templates may not read other files."""
-    for node in tree.find_all(tuple(_FORBIDDEN_TAGS)):
-        tag = _FORBIDDEN_TAGS[type(node)]
-        # "{% tag %} is not allowed: a template cannot read other files"
-        return Refused(f"không được dùng {{% {tag} %}}: mẫu không được đọc tệp khác", node.lineno)
-    return None
-
-
 def template_sources(path: Path) -> Iterator[tuple[str, str]]:
     """(part name, Jinja source) of each part docxtpl renders, paragraphs one per line."""
     with zipfile.ZipFile(path) as package:
-        check_zip_sizes(path, package)
+        check_package(path, package)
         for name in package.namelist():
             if TEMPLATED_PART.fullmatch(name):
                 xml = package.read(name).decode("utf-8")
@@ -78,7 +57,7 @@ def template_sources(path: Path) -> Iterator[tuple[str, str]]:
 
 def check_syntax(path: Path) -> None:
     """InputError naming the paragraph when a part of `path` is not valid Jinja."""
-    env = jinja2.Environment()
+    env = SandboxedEnvironment()  # the one documents render with: it computes nothing here
     try:
         sources = list(template_sources(path))
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError, NotImplementedError,
@@ -87,11 +66,7 @@ def check_syntax(path: Path) -> None:
         raise InputError.single(path, f"không phải tệp .docx hợp lệ: {exc}") from None
     for part, source in sources:
         try:
-            tree = env.parse(source)
-            refused = forbidden_tag(tree)
-            if refused:
-                raise jinja2.TemplateSyntaxError(refused.message, refused.lineno)
-            env.compile(tree)  # compiling also catches unknown filters and tests
+            env.compile_part(source)  # compiling also catches unknown filters and tests
         except jinja2.TemplateSyntaxError as exc:
             raise _syntax_error(path, part, source, exc) from None
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dossier.campaign.safety import check_zip
 from dossier.campaign.table import Table, column_letter
 from dossier.errors import InputError, Problem
+from dossier.vietnamese import format_amount
 
 MAX_PART_BYTES = 40 * 1024 * 1024  # one sheet's XML; 10.000 rows × 30 columns is ~15 MB
 MAX_TOTAL_BYTES = 80 * 1024 * 1024
@@ -81,9 +82,8 @@ def _extent(path: Path, ws: Worksheet) -> tuple[int, int]:
                 # "cell X holds data beyond what a ranking can be (N rows × M columns): delete
                 # what lies outside the table"
                 raise InputError.single(path, f"ô {cell.coordinate} có dữ liệu, vượt quá giới "
-                                        f"hạn của một bảng xếp hạng ({MAX_ROWS:,} dòng × "
-                                        f"{MAX_COLUMNS} cột): xóa dữ liệu nằm ngoài bảng"
-                                        .replace(",", "."))
+                                        f"hạn của một bảng xếp hạng ({format_amount(MAX_ROWS)} "
+                                        f"dòng × {MAX_COLUMNS} cột): xóa dữ liệu nằm ngoài bảng")
     return rows, columns
 
 
@@ -146,8 +146,9 @@ def _cell_text(path: Path, cell, formula_cell, problems: list[Problem]) -> str:
         return ""
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         # "the cell is too large (N characters, at most M): is it really part of the ranking?"
-        problems.append(Problem(str(path), f"ô {cell.coordinate} quá lớn ({len(value):,} ký tự, "
-                                f"tối đa {MAX_CELL_CHARS:,})".replace(",", "."),
+        problems.append(Problem(str(path), f"ô {cell.coordinate} quá lớn "
+                                f"({format_amount(len(value))} ký tự, tối đa "
+                                f"{format_amount(MAX_CELL_CHARS)})",
                                 cell.row, str(cell.column - 1)))
         return ""
     return _as_text(value, cell.number_format or "")

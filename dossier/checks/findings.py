@@ -88,6 +88,7 @@ def document_findings(campaign: Campaign, selection: Selection,
         path = narrative_file(campaign.root, awardee.nominee.id)
         if not path.is_file():
             near = misses.get(awardee.nominee.id.casefold())
+            near = near if near != path.name else None  # a dangling link of the right name
             # "there is a file X: rename it to ID.md?"
             hint = f"; có tệp {near}: đổi tên thành {path.name}?" if near else ""
             findings.append(Finding(

@@ -2,10 +2,10 @@
 
 Jinja runs with autoescaping (text from spreadsheets is data, never markup: `&`, `<`, `{{ }}`
 print literally) and StrictUndefined (a placeholder the context lacks is an error naming the
-template). A template override is data from the campaign, never code: Jinja's sandbox refuses
-attributes like `__globals__`, templates cannot include or import files, loops have an iteration
-budget, `*` and `**` a size budget, and a rendered part an output budget; any error while
-rendering (a `TemplateError`, `{{ 1/0 }}`) names the template, paragraph and placeholder.
+template). A template override is data from the campaign, never code: it runs in
+`template_sandbox.SandboxedEnvironment` (Jinja's sandbox, no other files, budgets for loops and
+sizes), a rendered part stops at MAX_PART_CHARS, and any error while rendering (a
+`TemplateError`, `{{ 1/0 }}`) names the template, paragraph and placeholder.
 
 docxtpl re-reads and re-parses the whole template for every document (styles.xml alone is
 350 kB). Here a template is compiled once (`CompiledTemplate`): its XML parts go through
@@ -30,16 +30,20 @@ from typing import Any
 
 import docx.oxml.ns
 import jinja2
-import jinja2.nodes
-import jinja2.sandbox
 from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import parse_xml, serialize_part_xml
 from docx.oxml.parser import parse_xml as parse_oxml
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from dossier.campaign.safety import check_zip_sizes, inside
-from dossier.campaign.template_errors import RuntimeTemplateError, explain, forbidden_tag
+from dossier.campaign.safety import check_package, inside
+from dossier.campaign.template_errors import RuntimeTemplateError, explain
+from dossier.campaign.template_sandbox import (
+    MAX_PART_CHARS,
+    BudgetExceeded,
+    SandboxedEnvironment,
+    start_budget,
+)
 from dossier.documents.literal import literal_context
 from dossier.errors import InputError
 from dossier.resources import TEMPLATE_DIR
@@ -60,66 +64,6 @@ def template_path(campaign_root: Path, name: str) -> Path:
     if override.is_file() or override.is_symlink():
         return inside(campaign_root, override, "mẫu")  # "the template" leads outside: refused
     return TEMPLATE_DIR / name
-
-
-MAX_LOOP_ITERATIONS = 2_000_000  # per document: thousands of rows × a few loops each
-MAX_PART_CHARS = 100_000_000  # rendered XML of one part (a 5.000-row table is ~25 MB)
-MAX_SEQUENCE = 10_000_000  # a string or list made by `*`
-MAX_POWER_BITS = 4096  # an integer made by `**`
-
-
-class BudgetExceeded(jinja2.sandbox.SecurityError):
-    """A template that would loop, repeat or write without end."""
-
-
-class _Budget(threading.local):
-    iterations = 0
-
-
-_BUDGET = _Budget()
-
-
-def _bounded(iterable: Any) -> Any:
-    """Every `{% for %}` iterates through this: a document has an iteration budget."""
-    for item in iterable:
-        _BUDGET.iterations += 1
-        if _BUDGET.iterations > MAX_LOOP_ITERATIONS:
-            # "the template loops more than N times"
-            raise BudgetExceeded(f"mẫu lặp quá {MAX_LOOP_ITERATIONS:,} lần".replace(",", "."))
-        yield item
-
-
-class SandboxedEnvironment(jinja2.sandbox.SandboxedEnvironment):
-    """Jinja's sandbox (no `__globals__`, `__class__`, unsafe methods), autoescaping and strict
-    undefined; no loader (no include, import or extends); bounded `*` and `**`."""
-
-    intercepted_binops = frozenset(["*", "**"])
-
-    def __init__(self) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
-        self.filters["_dossier_bounded"] = _bounded
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if (isinstance(seq, str | list | tuple) and isinstance(times, int)
-                        and len(seq) * times > MAX_SEQUENCE):
-                    raise BudgetExceeded("mẫu tạo chuỗi quá dài")  # "too long a string"
-        if (operator == "**" and isinstance(left, int) and isinstance(right, int)
-                and abs(left) > 1 and right * max(abs(left).bit_length(), 1) > MAX_POWER_BITS):
-            raise BudgetExceeded("mẫu tạo số quá lớn")  # "too large a number"
-        return super().call_binop(context, operator, left, right)
-
-    def compile_part(self, source: str) -> jinja2.Template:
-        """Parse, refuse include/import/extends, bound every loop, compile."""
-        tree = self.parse(source)
-        refused = forbidden_tag(tree)
-        if refused:
-            raise jinja2.TemplateSyntaxError(refused.message, refused.lineno)
-        for loop in tree.find_all(jinja2.nodes.For):
-            loop.iter = jinja2.nodes.Filter(loop.iter, "_dossier_bounded", [], [], None, None,
-                                            lineno=loop.lineno)
-        return self.from_string(tree)
 
 
 def jinja_env() -> SandboxedEnvironment:
@@ -185,7 +129,7 @@ class CompiledTemplate:
 
     def _compile(self) -> None:
         source = zipfile.ZipFile(io.BytesIO(self.data))
-        check_zip_sizes(self.path, source)
+        check_package(self.path, source)
         self.order = [info.filename for info in source.infolist()]
         self.fixed: dict[str, _Member] = {}
         self.parts: dict[str, jinja2.Template] = {}
@@ -225,7 +169,7 @@ class CompiledTemplate:
         return template
 
     def render(self, context: dict[str, Any], doc_date: dt.date, title: str) -> bytes:
-        _BUDGET.iterations = 0
+        start_budget()
         rendered = {name: serialize_part_xml(parse_xml(self._part(name, t, context).encode()))
                     for name, t in self.parts.items()}
         rendered[DOCUMENT_PART] = self._render_document(context)

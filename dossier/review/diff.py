@@ -46,7 +46,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from dossier.campaign.safety import check_zip_sizes, is_inside, regular_file
+from dossier.campaign.safety import check_package, is_inside, regular_file
 from dossier.errors import InputError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -89,7 +89,7 @@ def open_docx(path: Path) -> DocxDocument:
     try:
         regular_file(path, MAX_DOCX_BYTES)
         with zipfile.ZipFile(path) as package:
-            check_zip_sizes(path, package)
+            check_package(path, package)
         return Document(str(path))
     except InputError as exc:
         raise DiffError(str(exc.problems[0])) from None
