@@ -29,8 +29,10 @@ from dossier.campaign.table import Table, column_letter
 from dossier.errors import InputError, Problem
 from dossier.vietnamese import format_amount
 
-MAX_PART_BYTES = 40 * 1024 * 1024  # one sheet's XML; 10.000 rows × 30 columns is ~15 MB
-MAX_TOTAL_BYTES = 80 * 1024 * 1024
+# One part's XML (a sheet, the shared strings): 10.000 rows × 25 columns is ~8 MB; openpyxl
+# takes ~35 times the XML's size in memory and ~1 s per MB, twice (values and formulas).
+MAX_PART_BYTES = 16 * 1024 * 1024
+MAX_TOTAL_BYTES = 48 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 500
 MAX_CELL_CHARS = 32_767  # what Excel itself allows in a cell
@@ -99,6 +101,10 @@ def _open_workbooks(path: Path):
                                 "lưu lại bằng Excel dạng Excel Workbook (.xlsx)") from None
     except OSError as exc:
         raise InputError.single(path, f"không đọc được tệp: {exc.strerror}") from None
+    except MemoryError:
+        # "not enough memory to read the file: is it really a ranking?"
+        raise InputError.single(path, "không đủ bộ nhớ để đọc tệp (tệp quá lớn so với một "
+                                "bảng xếp hạng)") from None
 
 
 def _choose_sheet(path: Path, book, name: str | None) -> Worksheet:
