@@ -44,6 +44,10 @@ MAX_NODES = 200_000  # values after aliases are expanded; a large plan has a few
 MAX_YAML_BYTES = 5 * 1024 * 1024
 
 
+class BeyondBounds(yaml.MarkedYAMLError):
+    """Valid YAML that nests or expands beyond what a campaign file can need."""
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader: dates and times stay strings; nesting is bounded while composing (a
     3.000-deep file would exhaust Python's recursion)."""
@@ -55,8 +59,8 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 event = self.peek_event()
-                raise yaml.composer.ComposerError(
-                    None, None, f"lồng nhau quá {MAX_DEPTH} cấp", event.start_mark)  # too deep
+                raise BeyondBounds(None, None, f"lồng nhau quá {MAX_DEPTH} cấp",  # too deep
+                                   event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -102,8 +106,9 @@ def _syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
     if opened is not None and mark is not None and opened.line != mark.line:
         # "in what opens at line L, column C" (an unclosed bracket or quote is found later)
         problem += f" – trong phần mở ở dòng {opened.line + 1}, cột {opened.column + 1}"
-    # "lỗi cú pháp YAML" = YAML syntax error
-    return Problem(str(path), f"lỗi cú pháp YAML ({where}): {problem}")
+    # "lỗi cú pháp YAML" = YAML syntax error; "YAML vượt giới hạn" = YAML beyond the bounds
+    label = "YAML vượt giới hạn" if isinstance(exc, BeyondBounds) else "lỗi cú pháp YAML"
+    return Problem(str(path), f"{label} ({where}): {problem}")
 
 
 class _Walk:
@@ -127,8 +132,8 @@ class _Walk:
             raise _problem(node, f"lồng nhau quá {MAX_DEPTH} cấp")  # nested too deeply
 
 
-def _problem(node: yaml.Node, message: str) -> yaml.MarkedYAMLError:
-    return yaml.MarkedYAMLError(None, None, message, node.start_mark)
+def _problem(node: yaml.Node, message: str) -> BeyondBounds:
+    return BeyondBounds(None, None, message, node.start_mark)
 
 
 def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int],

@@ -287,7 +287,7 @@ def test_yaml_bombs_are_refused(tmp_path, name):
     result = run_bounded("check", str(root), "--as-of", AS_OF.isoformat())
     output = _no_traceback(result)
     assert result.returncode == 2, output
-    assert "campaign.yaml: lỗi cú pháp YAML (dòng 1, cột" in output and message in output
+    assert "campaign.yaml: YAML vượt giới hạn (dòng 1, cột" in output and message in output
 
 
 def test_one_bomb_never_stops_a_folder_check(tmp_path):
