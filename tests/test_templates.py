@@ -408,14 +408,17 @@ def expected_danh_sach_rows(ds) -> list[list[str]]:
     return rows
 
 
-def signature(doc, column: int) -> list[str]:
-    """Paragraph texts of one column of the closing table (titles row, then the names row).
+def closing_row(doc):
+    """The row of the closing block: the table whose cell holds the signature table."""
+    [inner] = [t for t in doc.element.body.iter(qn("w:tbl")) if t.getparent().tag == qn("w:tc")]
+    return inner.getparent().getparent()
 
-    A vertically merged cell (the Nơi nhận list) is read once."""
-    table = doc.tables[-1]
-    top, bottom = (row.cells[column] for row in table.rows)
-    cells = [top] if top._tc is bottom._tc or bottom._tc.vMerge == "continue" else [top, bottom]
-    return [p.text for cell in cells for p in cell.paragraphs]
+
+def signature(doc, column: int) -> list[str]:
+    """Paragraph texts of one column of the signature table (nested in the closing block)."""
+    [inner] = [t for t in doc.element.body.iter(qn("w:tbl")) if t.getparent().tag == qn("w:tc")]
+    cell = inner.findall(qn("w:tr"))[0].findall(qn("w:tc"))[column]
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in cell.findall(qn("w:p"))]
 
 
 @pytest.fixture(scope="module")
@@ -511,14 +514,35 @@ def test_danh_sach(rendered, name):
     header = table.rows[0]
     assert cell_texts(header) == DANH_SACH_HEADER
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [cell_texts(r) for r in table.rows[1:]] == expected_danh_sach_rows(ds)
+    # the total is the table's last row
+    assert [cell_texts(r) for r in table.rows[1:]] == expected_danh_sach_rows(ds) + [
+        ["Tổng cộng"] * 5 + ["21.060.000"]]
     section_runs = [r for r in table.rows[1].cells[1].paragraphs[0].runs if r.text]
     assert [(r.text, r.bold) for r in section_runs] == [("TẬP THỂ", True)]
     texts = paragraph_texts(doc.element.body)
-    assert (
-        "Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn đồng)."
-    ) in texts
+    assert ("Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu "
+            "mươi nghìn đồng).") in texts
     assert ds.title in texts and ds.subtitle in texts
+    # the list follows the signed text, on a new page
+    title = next(p for p in doc.paragraphs if p.text == ds.title)
+    assert title.paragraph_format.page_break_before
+    body = list(doc.element.body)
+    assert body.index(closing_row(doc).getparent()) < body.index(title._p)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_closing_and_signature_share_one_unsplittable_row(rendered, name):
+    """The closing paragraph, Nơi nhận and the signature block sit in one table row that cannot
+    split, so they are always on the same page."""
+    doc = Document(rendered[name])
+    row = closing_row(doc)
+    assert row.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None
+    texts = paragraph_texts(row)
+    ctx = CONTEXTS[name]()
+    expected = {"to_trinh": [ctx.get("closing"), "Nơi nhận:"],
+                "bien_ban": [ctx.get("closing"), (ctx.get("conclusion") or [""])[-1]]}.get(
+        name, [(ctx.get("narrative") or [""])[-1]])
+    assert all(text in texts for text in expected)
 
 
 def test_to_trinh_text(rendered):

@@ -6,7 +6,7 @@ from docx.document import Document as DocumentObject
 
 from nd30.danh_sach import danh_sach_block
 from nd30.docx_parts import loop, loop_table, par
-from nd30.layout import bottom_table, header_block, labelled, new_document, title_block
+from nd30.layout import closing_block, header_block, labelled, new_document, title_block
 
 MEMBER_COLUMNS = [("STT", 1.2), ("Họ và tên", 5.5), ("Chức vụ, vai trò trong Hội đồng", 9.8)]
 VOTE_COLUMNS = [
@@ -52,8 +52,14 @@ def bien_ban() -> DocumentObject:
         ],
     )
     par(doc, "Kết luận:", "ND30 Heading")
-    loop(doc, "conclusion")
+    loop(doc, "conclusion[:-1]")
+    # The last conclusion and the closing stay with both signatures; the danh sách follows
+    # the signed text on a new page.
+    closing_block(
+        doc,
+        ["{%p for item in conclusion[-1:] %}", "{{ item }}", "{%p endfor %}", "{{ closing }}"],
+        "chair_sign",
+        left="secretary_sign",
+    )
     danh_sach_block(doc)
-    par(doc, "{{ closing }}").paragraph_format.keep_with_next = True
-    bottom_table(doc, "chair_sign", left="secretary_sign")
     return doc

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 from docx.shared import Pt
+from docx.table import Table
 
-from nd30.docx_parts import add_row, data_table, finish_table, par, rich_or_plain, tag, tag_row
+from nd30.docx_parts import (
+    _clear_row,
+    _row_props,
+    _set_widths,
+    add_row,
+    data_table,
+    finish_table,
+    par,
+    rich_or_plain,
+    tag,
+    tag_row,
+)
 from nd30.rules import BODY
 
 DANH_SACH_COLUMNS = [
@@ -19,8 +31,10 @@ DANH_SACH_COLUMNS = [
 
 
 def danh_sach_block(doc: DocumentObject) -> None:
-    """Title, subtitle, the numbered table (section rows I/II), then the total in words."""
-    par(doc, "{{ danh_sach.title }}", "ND30 List Title")
+    """On a new page after the signed text: title, "(Kèm theo …)", the numbered table
+    (section rows I/II) whose last row is "Tổng cộng", then the total in words."""
+    title = par(doc, "{{ danh_sach.title }}", "ND30 List Title")
+    title.paragraph_format.page_break_before = True
     par(doc, "{{ danh_sach.subtitle }}", "ND30 Subtitle")
     table = data_table(doc, DANH_SACH_COLUMNS)
     tag_row(table, "{%tr for row in danh_sach.rows %}")
@@ -44,13 +58,29 @@ def danh_sach_block(doc: DocumentObject) -> None:
     par(amount, "{{ row.amount }}", "ND30 Table Right")
     tag_row(table, "{%tr endif %}")
     tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr if danh_sach.has_money %}")
+    total_row(table)
+    tag_row(table, "{%tr endif %}")
     finish_table(table)
     tag(doc, "{%p if danh_sach.has_money %}")
     total = par(
         doc,
-        "Tổng cộng: {{ danh_sach.total_figures }} đồng (Bằng chữ: {{ danh_sach.total_words }}).",
+        "Tổng số tiền thưởng: {{ danh_sach.total_figures }} đồng "
+        "(Bằng chữ: {{ danh_sach.total_words }}).",
         BODY,
-        bold=True,
+        italic=True,
     )
     total.paragraph_format.space_before = Pt(6)
     tag(doc, "{%p endif %}")
+
+
+def total_row(table: Table) -> None:
+    """The table's last row: "Tổng cộng" over the first five columns, the sum in figures."""
+    row = table.add_row()
+    _set_widths(table, row)
+    row.cells[0].merge(row.cells[-2])
+    _clear_row(row)
+    _row_props(row, header=False, cant_split=True)
+    first, amount = row.cells[0], row.cells[-1]
+    par(first, "Tổng cộng", "ND30 Table Center", bold=True)
+    par(amount, "{{ danh_sach.total_figures }}", "ND30 Table Right", bold=True)

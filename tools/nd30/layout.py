@@ -177,6 +177,39 @@ def bottom_table(doc: DocumentObject, right: str, left: str | None = None) -> No
     finish_table(table)
 
 
+def closing_block(
+    doc: DocumentObject, lead: list[str], right: str, left: str | None = None
+) -> None:
+    """The end of a signed document, as one table row that cannot split across pages.
+
+    ``lead`` are the paragraphs printed just before the signature (at least the last body
+    paragraph and the closing one); then the borderless two-column signature table, nested in
+    the same cell: Nơi nhận (``left`` None) or the left signer, and the right signer. The row
+    cannot split, so the closing, Nơi nhận and the whole signature block always share a page.
+    Two signers' names stay level because the context pads both title lists to one length.
+    """
+    outer = new_table(doc, (TEXT_WIDTH_CM,), borders=False)
+    _row_props(outer.rows[0], header=False, cant_split=True)
+    cell = outer.rows[0].cells[0]
+    for line in lead:
+        if line.startswith("{%p"):
+            tag(cell, line)
+        else:
+            par(cell, line)
+    par(cell, "", "ND30 Sign Space")
+    inner = new_table(cell, SIGN_COLS_CM, borders=False)
+    _row_props(inner.rows[0], header=False, cant_split=True)
+    left_cell, right_cell = inner.rows[0].cells
+    if left is None:
+        noi_nhan_block(left_cell)
+    for column, signer in ((left_cell, left), (right_cell, right)):
+        if signer is not None:
+            sign_titles(column, signer)
+            sign_name(column, signer)
+    finish_table(inner)
+    finish_table(outer)
+
+
 def labelled(doc: DocumentObject, label: str, expr: str, end: str = ".") -> None:
     """A body paragraph "label: value." (label and value in separate runs)."""
     p = par(doc, label)
