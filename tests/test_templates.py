@@ -200,6 +200,8 @@ def bien_ban_context() -> dict:
             "Các thành viên Hội đồng thảo luận, thống nhất danh sách đề nghị.",
         ],
         "method": "biểu quyết giơ tay",
+        "vote_heading": "Số thành viên đồng ý",
+        "ratio_heading": "Tỷ lệ so với tổng số thành viên Hội đồng",
         "votes": [
             NS(stt=str(i), name=r.name, award=AWARD, agree="07", total="07", ratio="100%")
             for i, r in enumerate(awardees, 1)
@@ -327,6 +329,8 @@ EXPECTED_VARIABLES = {
         "members",
         "content",
         "method",
+        "vote_heading",
+        "ratio_heading",
         "votes",
         "danh_sach",
         "conclusion",
@@ -602,9 +606,8 @@ def test_bien_ban_text(rendered):
     assert [cell_texts(r) for r in members.rows[1:]] == [
         [m.stt, m.name, m.role] for m in ctx["members"]
     ]
-    votes = find_table(
-        doc, "STT", "Tên tập thể, cá nhân", "Hình thức khen thưởng", "Số phiếu đồng ý", "Tỷ lệ"
-    )
+    votes = find_table(doc, "STT", "Tên tập thể, cá nhân", "Hình thức khen thưởng",
+                       ctx["vote_heading"], ctx["ratio_heading"])
     assert [cell_texts(r) for r in votes.rows[1:]] == [
         [v.stt, v.name, v.award, "07/07", "100%"] for v in ctx["votes"]
     ]

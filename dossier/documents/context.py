@@ -12,6 +12,8 @@ from docxtpl import RichText
 
 from dossier import law
 from dossier.campaign.narratives import load_narrative
+from dossier.documents import council
+from dossier.documents.agency_lines import HEADER_AGENCY_CM, TEXT_WIDTH_CM, joined
 from dossier.documents.formatting import (
     clock,
     doc_number,
@@ -19,11 +21,12 @@ from dossier.documents.formatting import (
     format_value,
     person_title,
 )
+from dossier.documents.places import report_place
+from dossier.documents.signers import head_lines
 from dossier.models import KIND_LABELS, Awardee, Campaign, DocumentSpec, Member, Nominee, Selection
 from dossier.rules.conditions import holds
 from dossier.vietnamese import (
     date_in_text,
-    date_short,
     format_amount,
     money_in_words,
     place_date_line,
@@ -104,9 +107,17 @@ def _ordered(awardees: list[Awardee]) -> list[Awardee]:
 
 
 def _header(superior: str, agency: str, so_ky_hieu: str, place_date: str,
-            form_label: str = "") -> dict[str, str]:
-    return {"superior": superior.upper(), "agency": agency.upper(), "so_ky_hieu": so_ky_hieu,
-            "place_date": place_date, "form_label": form_label}
+            form_label: str = "", given: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """The header; the superior and the agency are broken into lines between word groups
+    (`agency_lines`), or as the campaign's `name_lines` give them."""
+    return {"superior": joined(superior.upper(), HEADER_AGENCY_CM, 13, bold=False, given=given),
+            "agency": joined(agency.upper(), HEADER_AGENCY_CM, 13, given=given),
+            "so_ky_hieu": so_ky_hieu, "place_date": place_date, "form_label": form_label}
+
+
+def _name_lines(campaign: Campaign) -> dict[str, list[str]]:
+    """The lines a campaign gives for names that must break in a particular way."""
+    return dict(campaign.raw.get("name_lines") or {})
 
 
 def _danh_sach(campaign: Campaign, awardees: list[Awardee]) -> dict[str, Any]:
@@ -126,7 +137,8 @@ def _danh_sach(campaign: Campaign, awardees: list[Awardee]) -> dict[str, Any]:
         "total": total,
         "total_figures": format_amount(total),
         "total_words": money_in_words(total),
-        "title": f"DANH SÁCH {_kinds_phrase(kinds).upper()} ĐỀ NGHỊ TẶNG {titles.upper()}",
+        "title": joined(f"DANH SÁCH {_kinds_phrase(kinds).upper()} ĐỀ NGHỊ TẶNG "
+                        f"{titles.upper()}", TEXT_WIDTH_CM, 14, given=_name_lines(campaign)),
     }
 
 
@@ -135,8 +147,8 @@ def _attached_to(danh_sach: dict, document: str, spec: dict, issuer: str) -> dic
     number = ""
     if spec.get("symbol"):
         number = " số " + doc_number(spec.get("number"), spec["symbol"]).removeprefix("Số:").strip()
-    return {**danh_sach, "subtitle": f"(Kèm theo {document}{number} ngày "
-                                     f"{date_short(spec['date'])} của {issuer})"}
+    return {**danh_sach, "subtitle": f"(Kèm theo {document}{number} "
+                                     f"{date_in_text(spec['date'])} của {issuer})"}
 
 
 def _kinds_phrase(kinds: list[str]) -> str:
@@ -178,8 +190,10 @@ def _request(campaign: Campaign, awardees: list[Awardee]) -> str:
                           for k, n in counts.items())
         parts.append(f"tặng {title} cho {who}")
     bb = campaign.bien_ban
+    number = (" số " + doc_number(bb.get("number"), bb["symbol"]).removeprefix("Số:").strip()
+              if bb.get("symbol") else "")
     return (
-        f"Căn cứ kết quả họp xét của {bb['council']} ngày {date_short(bb['date'])}, "
+        f"Căn cứ Biên bản{number} {date_in_text(bb['date'])} họp xét của {bb['council']}, "
         f"{campaign.proposer['full_name']} kính trình {campaign.to_trinh['decider']} xem xét, "
         f"{'; '.join(parts)} đã có thành tích xuất sắc trong phong trào thi đua "
         f"“{campaign.name}” (có danh sách kèm theo)."
@@ -199,7 +213,8 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
     context = {
         "header": _header(proposer.get("superior", ""), proposer["agency"],
                           doc_number(tt.get("number"), tt["symbol"]),
-                          place_date_line(campaign.place, tt["date"])),
+                          place_date_line(campaign.place, tt["date"]),
+                          given=_name_lines(campaign)),
         "doc_title": "TỜ TRÌNH",
         "trich_yeu": (f"Về việc đề nghị tặng {titles} cho {_kinds_phrase(kinds)} có thành tích "
                       f"xuất sắc trong phong trào thi đua “{campaign.name}”"),
@@ -235,22 +250,28 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
     absent = [m for m in members if not m.present]
     chair = next(m for m in members if m.chair)
     secretary = next(m for m in members if m.secretary)
+    rules = council.council_rules(bb)
+    votes = _votes(campaign, selection, len(present), rules)
+    least = min((int(v["agree"]) for v in votes), default=len(present))
+    parent = campaign.proposer.get("official_name") or campaign.proposer["full_name"]
     context = {
-        "header": _header(campaign.proposer["full_name"], "Hội đồng Thi đua - Khen thưởng",
+        "header": _header(parent, "Hội đồng Thi đua - Khen thưởng",
                           doc_number(bb.get("number"), bb["symbol"]) if bb.get("symbol") else "",
-                          place_date_line(campaign.place, bb["date"])),
+                          place_date_line(campaign.place, bb["date"]),
+                          given=_name_lines(campaign)),
         "doc_title": "BIÊN BẢN",
         "trich_yeu": f"Họp xét, đề nghị khen thưởng phong trào thi đua “{campaign.name}”",
         "opening": [
             f"Vào lúc {clock(bb['start'])}, {date_in_text(bb['date'])}, tại {bb['place']}, "
             f"{bb['council']} họp xét, đề nghị khen thưởng các tập thể, cá nhân có thành tích "
             f"xuất sắc trong phong trào thi đua “{campaign.name}” theo Kế hoạch số "
-            f"{campaign.plan['number']} ngày {date_short(campaign.plan['date'])} của "
+            f"{campaign.plan['number']} {date_in_text(campaign.plan['date'])} của "
             f"{campaign.plan['issuer']}.",
         ],
         "chair": _member_line(chair),
         "secretary": _member_line(secretary),
-        "attendance": _attendance(members, present, absent),
+        "attendance": _attendance(members, present, absent) + " " + council.validity_sentence(
+            rules, len(present), len(members)),
         "members": [{"stt": str(i), "name": m.name,
                      "role": f"{m.position}, {m.role}" + ("" if m.present else " (vắng)")}
                     for i, m in enumerate(members, start=1)],
@@ -261,14 +282,17 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
             "trường hợp.",
         ],
         "method": bb["method"],
-        "votes": _votes(campaign, selection, len(present)),
+        "vote_heading": council.vote_heading(bb["method"]),
+        "ratio_heading": council.ratio_heading(rules),
+        "votes": votes,
         "danh_sach": _attached_to(danh_sach, "Biên bản", bb, bb["council"]),
-        "conclusion": list(bb.get("conclusion") or [
-            f"Hội đồng thống nhất đề nghị {campaign.to_trinh['decider']} khen thưởng các tập "
-            "thể, cá nhân có tên trong danh sách kèm theo Biên bản này."]),
+        "conclusion": [council.result_sentence(rules, least, len(present), len(members))] + list(
+            bb.get("conclusion") or [
+                f"Hội đồng thống nhất đề nghị {campaign.to_trinh['decider']} khen thưởng các tập "
+                "thể, cá nhân có tên trong danh sách kèm theo Biên bản này."]),
         "closing": f"Cuộc họp kết thúc vào lúc {clock(bb['end'])} cùng ngày./.",
-        "secretary_sign": _signer(["THƯ KÝ"], secretary.name),
-        "chair_sign": _signer([chair.role], chair.name),
+        **_level("secretary_sign", _signer(["THƯ KÝ"], secretary.name),
+                 "chair_sign", _signer([chair.role], chair.name)),
     }
     return DocumentPlan("bien_ban", "bien_ban.docx", context, "Biên bản họp xét", "bien-ban",
                         copies, amounts=_total_amount(danh_sach))
@@ -284,16 +308,27 @@ def _attendance(members, present, absent) -> str:
     return f"{text}, vắng {two_digit_count(len(absent))} thành viên ({reasons})."
 
 
-def _votes(campaign: Campaign, selection: Selection, present: int) -> list[dict[str, str]]:
+def _votes(campaign: Campaign, selection: Selection, present: int,
+           rules: council.CouncilRules) -> list[dict[str, str]]:
     recorded = campaign.bien_ban.get("votes") or {}
+    base = rules.base_count(present, len(campaign.members))
     rows = []
     for index, awardee in enumerate(_ordered(selection.awardees), start=1):
         agree = recorded.get(awardee.nominee.id, present)
-        ratio = round(100 * agree / present) if present else 0
         rows.append({"stt": str(index), "name": awardee.nominee.name,
                      "award": awardee.award_label, "agree": two_digit_count(agree),
-                     "total": two_digit_count(present), "ratio": f"{ratio}%"})
+                     "total": two_digit_count(base), "ratio": council.ratio(agree, base)})
     return rows
+
+
+def _level(left_key: str, left: dict[str, Any], right_key: str,
+           right: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Two signature blocks side by side, their title lists padded to one length so that
+    the two names print on the same line."""
+    size = max(len(left["lines"]), len(right["lines"]))
+    for block in (left, right):
+        block["lines"] = block["lines"] + [""] * (size - len(block["lines"]))
+    return {left_key: left, right_key: right}
 
 
 def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_key: str,
@@ -305,11 +340,14 @@ def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_ke
     header_superior = (nominee.get("unit") if collective
                        else (parent.get("unit") if parent else "")) or ""
     header_agency = nominee.name if collective else (nominee.get("unit") or "")
+    given = _name_lines(campaign)
     context = {
         "header": _header(header_superior, header_agency, "",
-                          place_date_line(campaign.place, campaign.bao_cao_date), form.label),
+                          place_date_line(report_place(nominee, campaign.place),
+                                          campaign.bao_cao_date), form.label, given=given),
         "doc_title": "BÁO CÁO THÀNH TÍCH",
-        "award_line": f"ĐỀ NGHỊ TẶNG {awardee.award.title.upper()}",
+        "award_line": joined(f"ĐỀ NGHỊ TẶNG {awardee.award.title.upper()}", TEXT_WIDTH_CM, 14,
+                             given=given),
         "theme_line": f"(Thành tích xuất sắc trong phong trào thi đua “{campaign.name}”)",
         "nominee_name": nominee.name,
         "nominee_detail": "" if collective else
@@ -318,16 +356,15 @@ def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_ke
         "general": _general(nominee),
         "achievement_heading": "II. THÀNH TÍCH ĐẠT ĐƯỢC",
         "metrics_intro": (
-            "Kết quả thực hiện các chỉ tiêu của phong trào thi đua trong thời gian từ ngày "
-            f"{date_short(campaign.period_start)} đến ngày {date_short(campaign.period_end)}:"),
+            "Kết quả thực hiện các chỉ tiêu của phong trào thi đua trong thời gian từ "
+            f"{date_in_text(campaign.period_start)} đến {date_in_text(campaign.period_end)}:"),
         "metrics": [{"label": spec.label, "value": format_value(spec, nominee.get(spec.name))}
                     for spec in campaign.all_columns
                     if spec.report and nominee.kind in spec.kinds
                     and nominee.get(spec.name) is not None],
         "narrative": load_narrative(campaign.root, nominee.id),
-        "left_sign": _left_sign(collective, parent),
-        "right_sign": (_signer(["THỦ TRƯỞNG ĐƠN VỊ"], nominee.get("head_name") or "")
-                       if collective else _signer(["NGƯỜI BÁO CÁO THÀNH TÍCH"], nominee.name)),
+        **_level("left_sign", _left_sign(collective, parent, nominee),
+                 "right_sign", _right_sign(nominee)),
     }
     template = "bao_cao_tap_the.docx" if collective else "bao_cao_ca_nhan.docx"
     return DocumentPlan("bao_cao_thanh_tich", template, context,
@@ -344,11 +381,37 @@ def _parent(nominee: Nominee, selection: Selection) -> Nominee | None:
     return next((n for n in everyone if n.id == parent_id), None)
 
 
-def _left_sign(collective: bool, parent: Nominee | None) -> dict[str, Any]:
-    if collective:
+def _heads(nominee: Nominee | None, parent: Nominee | None) -> bool:
+    """The individual is the head of its own collective: same name, and a position that is
+    the head's title ("Chủ tịch Ủy ban nhân dân Phường 10" heads Phường 10, whose head is
+    "Chủ tịch"). A same name with another position is left alone: `SAME_SIGNER` names it."""
+    if nominee is None or parent is None or not parent.get("head_title"):
+        return False
+    same = (parent.get("head_name") or "").casefold() == nominee.name.casefold()
+    title = (parent.get("head_title") or "").casefold()
+    return same and (nominee.get("position") or "").casefold().startswith(title)
+
+
+def _left_sign(collective: bool, parent: Nominee | None,
+               nominee: Nominee | None = None) -> dict[str, Any]:
+    """The confirming block: the superior for a collective, and for an individual who heads
+    its own unit (the level above confirms); otherwise the head of the unit, with the block
+    that head signs ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH")."""
+    if collective or _heads(nominee, parent):
         return _signer(["XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG"], "")
-    return _signer(["XÁC NHẬN CỦA THỦ TRƯỞNG ĐƠN VỊ"],
-                   (parent.get("head_name") if parent else "") or "")
+    lines = ["XÁC NHẬN CỦA THỦ TRƯỞNG ĐƠN VỊ"]
+    if parent is not None and parent.get("head_title"):
+        lines += head_lines(parent.name, parent.get("head_title") or "")
+    return _signer(lines, (parent.get("head_name") if parent else "") or "")
+
+
+def _right_sign(nominee: Nominee) -> dict[str, Any]:
+    """The reporter: a collective's head, signing as its title and unit require; an individual
+    in person."""
+    if nominee.kind != "tap_the":
+        return _signer(["NGƯỜI BÁO CÁO THÀNH TÍCH"], nominee.name)
+    return _signer(head_lines(nominee.name, nominee.get("head_title") or ""),
+                   nominee.get("head_name") or "")
 
 
 def _general(nominee: Nominee) -> list[str]:

@@ -13,8 +13,8 @@ VOTE_COLUMNS = [
     ("STT", 1.2),
     ("Tên tập thể, cá nhân", 5.1),
     ("Hình thức khen thưởng", 5.2),
-    ("Số phiếu đồng ý", 2.5),
-    ("Tỷ lệ", 2.5),
+    ("{{ vote_heading }}", 2.5),  # ballots or members, by the voting method
+    ("{{ ratio_heading }}", 2.5),  # over the whole council or the members present
 ]
 
 

@@ -1,0 +1,175 @@
+"""Break an agency name or an award title into lines as offices write them: between word
+groups, never inside a name ("ỦY BAN NHÂN DÂN / THÀNH PHỐ CẦN THƠ", never "ỦY BAN NHÂN DÂN
+THÀNH / PHỐ CẦN THƠ").
+
+The word groups are data: a group starts at each phrase of `GROUP_STARTS` (an administrative
+level such as "THÀNH PHỐ", "QUẬN", "PHƯỜNG" opens a group that runs to the end of the place
+name after it; "ỦY BAN NHÂN DÂN", "CỦA", "VÀ" open a group too) and after each phrase of
+`GROUP_ENDS`. A level word with no place name after it ("… ỦY BAN NHÂN DÂN THÀNH PHỐ") stays
+with the group before it: "Ủy ban nhân dân thành phố" is one name. The groups are then packed
+greedily into lines as wide as the column, measured with the widths of Times New Roman
+(`CHAR_EM`); a group wider than the column is broken between its words, as a last resort.
+
+A campaign may give the lines itself (`name_lines` in campaign.yaml): they win.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+
+# Phrases that open a word group (capitals, as printed). A level's place name runs to the next level
+# ("PHƯỜNG AN PHÚ / QUẬN NINH KIỀU"), and nothing inside it opens a group.
+PLACE_LEVELS = ("THÀNH PHỐ", "TỈNH", "QUẬN", "HUYỆN", "THỊ XÃ", "THỊ TRẤN", "PHƯỜNG", "XÃ")
+GROUP_STARTS = (*PLACE_LEVELS, "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CỦA", "VÀ", "CHO",
+                "THI ĐUA - KHEN THƯỞNG")
+# Phrases a last-resort break never splits.
+KEEP_WHOLE = (*PLACE_LEVELS, "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THI ĐUA - KHEN THƯỞNG",
+              "BẰNG KHEN", "GIẤY KHEN", "CHỦ TỊCH", "TRÁCH NHIỆM HỮU HẠN", "MỘT THÀNH VIÊN",
+              "TRUNG HỌC CƠ SỞ", "TRUNG HỌC PHỔ THÔNG", "TIỂU HỌC", "MẦM NON")
+# Phrases after which a new group starts ("ĐỀ NGHỊ TẶNG / BẰNG KHEN …").
+# The kind of an enterprise or a school ends a group: its proper name follows.
+GROUP_ENDS = ("ĐỀ NGHỊ TẶNG", "CÔNG TY TNHH", "CÔNG TY CỔ PHẦN", "CÔNG TY TRÁCH NHIỆM HỮU HẠN",
+              "TRƯỜNG TRUNG HỌC CƠ SỞ", "TRƯỜNG TRUNG HỌC PHỔ THÔNG", "TRƯỜNG TIỂU HỌC",
+              "TRƯỜNG MẦM NON")
+
+# Advance widths in em of Times New Roman (bold, capitals), by base letter; anything else
+# (lower case, digits) counts `DEFAULT_EM`. Regular capitals are about 5 % narrower.
+CHAR_EM = {
+    " ": 0.25, "-": 0.333, ".": 0.25, ",": 0.25, "(": 0.333, ")": 0.333, "I": 0.389,
+    "J": 0.5, "S": 0.556, "P": 0.611, "F": 0.611, "B": 0.667, "E": 0.667, "L": 0.667,
+    "T": 0.667, "Z": 0.667, "A": 0.722, "C": 0.722, "D": 0.722, "N": 0.722, "R": 0.722,
+    "U": 0.722, "V": 0.722, "X": 0.722, "Y": 0.722, "G": 0.778, "H": 0.778, "K": 0.778,
+    "O": 0.778, "Q": 0.778, "M": 0.944, "W": 1.0,
+}
+DEFAULT_EM = 0.5
+REGULAR_FACTOR = 0.95
+PT_PER_CM = 72 / 2.54
+SAFETY = 0.97  # keep a little room: LibreOffice's and Word's metrics differ slightly
+
+
+def _base(char: str) -> str:
+    """The letter without its Vietnamese marks: "Ủ" → "U", "Đ" → "D", "Ơ" → "O"."""
+    if char in "Đđ":
+        return "D"
+    return unicodedata.normalize("NFD", char)[0].upper() if char.isalpha() else char
+
+
+def text_em(text: str, *, bold: bool = True) -> float:
+    """The printed width of `text` in em (capitals measured as capitals)."""
+    width = sum(CHAR_EM.get(_base(c), DEFAULT_EM) if (c.isupper() or not c.isalpha())
+                else DEFAULT_EM for c in text)
+    return width if bold else width * REGULAR_FACTOR
+
+
+def fits(text: str, width_cm: float, size_pt: float, *, bold: bool = True) -> bool:
+    return text_em(text, bold=bold) * size_pt <= width_cm * PT_PER_CM * SAFETY
+
+
+def _starts_at(words: list[str], index: int, phrase: str) -> bool:
+    parts = phrase.split()
+    return [w.upper() for w in words[index:index + len(parts)]] == parts
+
+
+def word_groups(text: str) -> list[str]:
+    """The word groups of `text`: the places a line may break, and only those."""
+    words = text.split()
+    starts = {0}
+    for index in range(len(words)):
+        for phrase in GROUP_STARTS:
+            if _starts_at(words, index, phrase):
+                level = phrase in PLACE_LEVELS
+                ends_here = index + len(phrase.split()) >= len(words)
+                if index and not (level and ends_here):  # "… ỦY BAN NHÂN DÂN THÀNH PHỐ": one name
+                    starts.add(index)
+        for phrase in GROUP_ENDS:
+            end = index + len(phrase.split())
+            if _starts_at(words, index, phrase) and end < len(words):
+                starts.add(end)
+    # a place level opens the place name, which runs to the next level: no break inside it
+    # ("THÀNH PHỐ / CẦN THƠ", "VÀ" in a place name, "XÃ" in "THỊ XÃ")
+    for index in sorted(starts):
+        level = next((p for p in PLACE_LEVELS if _starts_at(words, index, p)), None)
+        if level is None:
+            continue
+        for inside in range(index + 1, len(words)):
+            if inside >= index + len(level.split()) and any(
+                    _starts_at(words, inside, p) for p in PLACE_LEVELS):
+                break
+            starts.discard(inside)
+    bounds = [*sorted(starts), len(words)]
+    return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+
+
+def break_lines(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
+                given: Mapping[str, list[str]] | None = None) -> list[str]:
+    """`text` as lines no wider than `width_cm` at `size_pt`, broken between word groups.
+
+    `given`: lines a campaign wrote for a name (compared without case); they win."""
+    if not text.strip():
+        return [text] if text else []
+    for name, lines in (given or {}).items():
+        if name.casefold() == text.casefold():
+            return [line.upper() if text.isupper() else line for line in lines]
+    lines: list[str] = []
+    for group in word_groups(text):
+        candidate = f"{lines[-1]} {group}" if lines else group
+        if lines and fits(candidate, width_cm, size_pt, bold=bold):
+            lines[-1] = candidate
+        else:
+            lines.append(group)
+    return [part for line in lines for part in _wrap_words(line, width_cm, size_pt, bold)]
+
+
+def _units(line: str) -> list[str]:
+    """A group's words, with the phrases that are never split kept whole and the other
+    syllables in pairs counted from the end (most Vietnamese words, and most place names at
+    the end of a name, are two syllables: "… CÔNG NGHIỆP / CẦN THƠ")."""
+    words = line.split()
+    units: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        head = len(run) % 2
+        units.extend(run[:head])
+        units.extend(f"{a} {b}" for a, b in zip(run[head::2], run[head + 1::2], strict=True))
+        run.clear()
+
+    index = 0
+    while index < len(words):
+        phrase = next((p for p in KEEP_WHOLE if _starts_at(words, index, p)), None)
+        if phrase:
+            flush()
+            units.append(" ".join(words[index:index + len(phrase.split())]))
+            index += len(phrase.split())
+        else:
+            run.append(words[index])
+            index += 1
+    flush()
+    return units
+
+
+def _wrap_words(line: str, width_cm: float, size_pt: float, bold: bool) -> list[str]:
+    """A single group wider than the column: broken between words, never inside a phrase of
+    `KEEP_WHOLE` (the last resort: "ỦY BAN NHÂN DÂN / THÀNH PHỐ")."""
+    if fits(line, width_cm, size_pt, bold=bold):
+        return [line]
+    out: list[str] = []
+    for unit in _units(line):
+        if out and fits(f"{out[-1]} {unit}", width_cm, size_pt, bold=bold):
+            out[-1] += f" {unit}"
+        else:
+            out.append(unit)
+    return out
+
+
+def joined(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
+           given: Mapping[str, list[str]] | None = None) -> str:
+    """`break_lines` as one string with line breaks (a template prints "\\n" as a break)."""
+    return "\n".join(break_lines(text, width_cm, size_pt, bold=bold, given=given))
+
+
+# The columns the lines are measured against (tools/nd30/rules.py: HEADER_COLS_CM[0],
+# TEXT_WIDTH_CM; a test checks they agree).
+HEADER_AGENCY_CM = 6.3
+TEXT_WIDTH_CM = 16.5
