@@ -12,7 +12,7 @@ from dossier import law
 from dossier.campaign.attachments import validate_pdf
 from dossier.campaign.narratives import narrative_file
 from dossier.documents import council
-from dossier.documents.context import DocumentPlan, applies_to
+from dossier.documents.context import DocumentPlan, applies_to, general_missing
 from dossier.documents.verify import words_agree
 from dossier.models import Campaign, Deadline, Finding, Selection
 from dossier.rules.calendar import is_working_day, why_not_working, working_days_between
@@ -78,6 +78,24 @@ def legal_findings(campaign: Campaign, selection: Selection) -> list[Finding]:
     return findings
 
 
+def general_findings(selection: Selection, plans: list[DocumentPlan]) -> list[Finding]:
+    """Reports whose "Thông tin chung" prints dotted lines (the ranking leaves those columns
+    empty): one warning per set of missing facts, naming the nominees."""
+    reported = {p.nominee_id for p in plans if p.kind == "bao_cao_thanh_tich"}
+    by_missing: dict[tuple[str, ...], list[str]] = {}
+    for awardee in selection.awardees:
+        if awardee.nominee.id in reported:
+            missing = tuple(general_missing(awardee.nominee))
+            if missing:
+                by_missing.setdefault(missing, []).append(awardee.nominee.id)
+    return [Finding("GENERAL_INFO_MISSING", "warning",
+                    # "N reports print a dotted line for …: fill in by hand or add the columns"
+                    f"{len(ids)} báo cáo thành tích in dòng chấm cho: {', '.join(missing)} – "
+                    "điền tay hoặc bổ sung cột tương ứng trong bảng xếp hạng",
+                    nominees=tuple(ids))
+            for missing, ids in by_missing.items()]
+
+
 def unconfirmed_findings(campaign: Campaign) -> list[Finding]:
     """Values campaign.yaml marks as not yet known for certain (`unconfirmed`): a warning
     each, so that `check --strict` blocks until they are confirmed."""
@@ -125,6 +143,7 @@ def document_findings(campaign: Campaign, selection: Selection,
     findings += _vote_findings(campaign, selection)
     findings += signer_findings(plans)
     findings += unconfirmed_findings(campaign) + can_cu_findings(campaign)
+    findings += general_findings(selection, plans)
     for awardee in selection.awardees:
         path = narrative_file(campaign.root, awardee.nominee.id)
         if not path.is_file():

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 PLACE_LEVELS = ("THÀNH PHỐ", "TỈNH", "QUẬN", "HUYỆN", "THỊ XÃ", "THỊ TRẤN", "PHƯỜNG", "XÃ")
 GROUP_STARTS = (*PLACE_LEVELS, "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "CỦA", "VÀ", "CHO",
                 "THI ĐUA - KHEN THƯỞNG")
+# Words that bind to the group after them.
+LINKS = ("CỦA", "VÀ", "CHO")
 # Phrases a last-resort break never splits.
 KEEP_WHOLE = (*PLACE_LEVELS, "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THI ĐUA - KHEN THƯỞNG",
               "BẰNG KHEN", "GIẤY KHEN", "CHỦ TỊCH", "TRÁCH NHIỆM HỮU HẠN", "MỘT THÀNH VIÊN",
@@ -68,7 +70,10 @@ def fits(text: str, width_cm: float, size_pt: float, *, bold: bool = True) -> bo
 
 def _starts_at(words: list[str], index: int, phrase: str) -> bool:
     parts = phrase.split()
-    return [w.upper() for w in words[index:index + len(parts)]] == parts
+    found = [w.upper().rstrip(",;") for w in words[index:index + len(parts)]]
+    # a phrase never runs over a comma ("THÀNH PHỐ, BẰNG KHEN" is no place name)
+    return found == parts and not any(w.endswith((",", ";")) for w in
+                                      words[index:index + len(parts) - 1])
 
 
 def word_groups(text: str) -> list[str]:
@@ -76,10 +81,16 @@ def word_groups(text: str) -> list[str]:
     words = text.split()
     starts = {0}
     for index in range(len(words)):
+        if index and words[index - 1].endswith((",", ";")):
+            starts.add(index)  # a list of names: each item opens a group
         for phrase in GROUP_STARTS:
             if _starts_at(words, index, phrase):
                 level = phrase in PLACE_LEVELS
-                ends_here = index + len(phrase.split()) >= len(words)
+                last = index + len(phrase.split()) - 1
+                # nothing after the level word, or a comma: "Ủy ban nhân dân thành phố" is
+                # one name
+                ends_here = (last + 1 >= len(words) or words[last].endswith((",", ";"))
+                             or any(_starts_at(words, last + 1, p) for p in GROUP_STARTS))
                 if index and not (level and ends_here):  # "… ỦY BAN NHÂN DÂN THÀNH PHỐ": one name
                     starts.add(index)
         for phrase in GROUP_ENDS:
@@ -93,10 +104,16 @@ def word_groups(text: str) -> list[str]:
         if level is None:
             continue
         for inside in range(index + 1, len(words)):
-            if inside >= index + len(level.split()) and any(
-                    _starts_at(words, inside, p) for p in PLACE_LEVELS):
-                break
+            if inside >= index + len(level.split()) and (
+                    any(_starts_at(words, inside, p) for p in GROUP_STARTS)
+                    or words[inside - 1].endswith((",", ";"))):
+                break  # the place name ends at the next level, "VÀ", "CỦA" or a comma
             starts.discard(inside)
+    # a linking word binds to what follows it: "CỦA / ỦY BAN NHÂN DÂN" is one group
+    ordered = sorted(starts)
+    for before, start in zip(ordered, ordered[1:], strict=False):
+        if " ".join(words[before:start]).upper() in LINKS:
+            starts.discard(start)
     bounds = [*sorted(starts), len(words)]
     return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
 

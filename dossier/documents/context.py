@@ -130,7 +130,7 @@ def _danh_sach(campaign: Campaign, awardees: list[Awardee]) -> dict[str, Any]:
         rows += [_awardee_row(campaign, index, a) for index, a in enumerate(members, start=1)]
     total = sum(a.amount or 0 for a in awardees)
     has_money = any(a.amount is not None for a in awardees)
-    titles = " và ".join(OrderedDict.fromkeys(a.award.title for a in ordered))
+    titles = _join(list(OrderedDict.fromkeys(a.award.title for a in ordered)))
     return {
         "rows": rows,
         "has_money": has_money,
@@ -151,6 +151,33 @@ def _attached_to(danh_sach: dict, document: str, spec: dict, issuer: str) -> dic
                                      f"{date_in_text(spec['date'])} của {issuer})"}
 
 
+def _join(items: list[str]) -> str:
+    """"A", "A và B", "A, B và C": one "và", before the last item."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def _position_unit(position: str, unit: str) -> tuple[str, str]:
+    """The position without the unit it repeats: ("Chuyên viên Phòng Tư pháp", "Phòng Tư pháp
+    quận Gò Vấp") → ("Chuyên viên", "Phòng Tư pháp quận Gò Vấp")."""
+    words = position.split()
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        if len(words) - start >= 2 and unit.casefold().startswith(tail.casefold()):
+            return " ".join(words[:start]), unit
+    return position, unit
+
+
+def _position_at(position: str, unit: str) -> str:
+    """Position and unit in one phrase, the unit said once: "Chuyên viên Phòng Tư pháp quận Gò
+    Vấp", "Phó Chủ tịch Ủy ban nhân dân Phường 10", "Chuyên viên, Sở Tư pháp"."""
+    if not unit or unit.casefold() in position.casefold():
+        return position
+    head, unit = _position_unit(position, unit)
+    if head != position:
+        return f"{head} {unit}"
+    return ", ".join(v for v in (position, unit) if v)
+
+
 def _kinds_phrase(kinds: list[str]) -> str:
     return ", ".join(KIND_LABELS[k].lower() for k in kinds)
 
@@ -163,12 +190,13 @@ def _section_row(numeral: str, label: str) -> dict[str, Any]:
 def _awardee_row(campaign: Campaign, index: int, awardee: Awardee) -> dict[str, Any]:
     nominee = awardee.nominee
     individual = nominee.kind == "ca_nhan"
+    position, unit = _position_unit(nominee.get("position") or "", nominee.get("unit") or "")
     return {
         "section": False,
         "stt": str(index),
         "name": person_title(nominee) if individual else nominee.name,
-        "position": nominee.get("position") or "",
-        "unit": nominee.get("unit") or "",
+        "position": position,
+        "unit": unit,
         "award": awardee.award_label,
         "achievement": fill_placeholders(awardee.award.achievement, campaign, nominee),
         "amount": format_amount(awardee.amount) if awardee.amount is not None else "",
@@ -203,7 +231,7 @@ def _request(campaign: Campaign, awardees: list[Awardee]) -> str:
 def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int):
     tt = campaign.to_trinh
     proposer = campaign.proposer
-    titles = " và ".join(OrderedDict.fromkeys(a.award.title for a in selection.awardees))
+    titles = _join(list(OrderedDict.fromkeys(a.award.title for a in selection.awardees)))
     kinds = list(OrderedDict.fromkeys(a.nominee.kind for a in _ordered(selection.awardees)))
     recipients = tt["recipients"]
     if len(recipients) == 1:
@@ -351,7 +379,7 @@ def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_ke
         "theme_line": f"(Thành tích xuất sắc trong phong trào thi đua “{campaign.name}”)",
         "nominee_name": nominee.name,
         "nominee_detail": "" if collective else
-        ", ".join(v for v in (nominee.get("position"), nominee.get("unit")) if v),
+        _position_at(nominee.get("position") or "", nominee.get("unit") or ""),
         "general_heading": "I. THÔNG TIN CHUNG",
         "general": _general(nominee),
         "achievement_heading": "II. THÀNH TÍCH ĐẠT ĐƯỢC",
@@ -414,14 +442,37 @@ def _right_sign(nominee: Nominee) -> dict[str, Any]:
                    nominee.get("head_name") or "")
 
 
-def _general(nominee: Nominee) -> list[str]:
-    if nominee.kind == "tap_the":
-        facts = (("Tên tập thể", nominee.name), ("Trụ sở", nominee.get("address")),
-                 ("Cơ quan cấp trên", nominee.get("unit")),
-                 ("Thủ trưởng đơn vị", " ".join(v for v in (nominee.get("head_title"),
-                                                            nominee.get("head_name")) if v)))
-    else:
-        facts = (("Họ và tên", nominee.name), ("Giới tính", nominee.get("gender")),
-                 ("Chức vụ", nominee.get("position")), ("Đơn vị công tác", nominee.get("unit")))
-    return [f"- {label}: {value}." for label, value in facts if value]
+# "Thông tin chung" of the report forms: (label, ranking column or None for a composed value).
+# A value the ranking does not give prints as the form's dotted line, to be filled by hand.
+GENERAL_FACTS = {
+    "tap_the": (("Tên tập thể", "name"), ("Địa chỉ trụ sở", "address"), ("Điện thoại", "phone"),
+                ("Email", "email"), ("Cơ quan cấp trên", "unit"),
+                ("Thủ trưởng đơn vị", "head"), ("Cơ cấu tổ chức", "structure")),
+    "ca_nhan": (("Họ và tên", "name"), ("Giới tính", "gender"), ("Năm sinh", "birth_year"),
+                ("Quê quán", "hometown"), ("Nơi thường trú", "residence"),
+                ("Chức vụ", "position"), ("Đơn vị công tác", "unit"),
+                ("Trình độ chuyên môn, nghiệp vụ", "qualification")),
+}
+DOTTED = "." * 60
 
+
+def _fact(nominee: Nominee, column: str) -> str:
+    if column == "name":
+        return nominee.name
+    if column == "head":
+        return " ".join(v for v in (nominee.get("head_title"), nominee.get("head_name")) if v)
+    return str(nominee.get(column) or "").strip()
+
+
+def general_missing(nominee: Nominee) -> list[str]:
+    """The labels of "Thông tin chung" the ranking leaves empty (printed as dotted lines)."""
+    return [label for label, column in GENERAL_FACTS[nominee.kind]
+            if not _fact(nominee, column)]
+
+
+def _general(nominee: Nominee) -> list[str]:
+    lines = []
+    for label, column in GENERAL_FACTS[nominee.kind]:
+        value = _fact(nominee, column)
+        lines.append(f"- {label}: {value}." if value else f"- {label}: {DOTTED}")
+    return lines

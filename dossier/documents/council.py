@@ -24,6 +24,8 @@ from dossier.vietnamese import format_percent, two_digit_count
 VOTE_HEADINGS = {"bỏ phiếu kín": "Số phiếu đồng ý"}
 MEMBERS_HEADING = "Số thành viên đồng ý"
 BASE_WORDS = {"members": "tổng số thành viên Hội đồng", "present": "số thành viên dự họp"}
+RATIO_HEADINGS = {"members": "Tỷ lệ (trên tổng số thành viên)",
+                  "present": "Tỷ lệ (trên số thành viên dự họp)"}
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def vote_heading(method: str) -> str:
 
 
 def ratio_heading(rules: CouncilRules) -> str:
-    return f"Tỷ lệ so với {BASE_WORDS[rules.base]}"
+    return RATIO_HEADINGS[rules.base]
 
 
 def ratio(agree: int, base: int) -> str:
@@ -98,7 +100,8 @@ def validity_sentence(rules: CouncilRules, present: int, members: int) -> str:
 def result_sentence(rules: CouncilRules, least: int, present: int, members: int) -> str:
     """How the weakest approval still carries: "… được 06/07 thành viên, đạt 85,7% …"."""
     base = rules.base_count(present, members)
-    return (f"Mỗi tập thể, cá nhân trong danh sách đề nghị được ít nhất "
+    least_words = "ít nhất " if least < present else ""
+    return (f"Mỗi tập thể, cá nhân trong danh sách đề nghị được {least_words}"
             f"{two_digit_count(least)}/{two_digit_count(base)} thành viên, đạt "
             f"{ratio(least, base)} {BASE_WORDS[rules.base]}, đồng ý (trên "
             f"{_fraction(rules.approval)} {BASE_WORDS[rules.base]}, {rules.source_words()}).")

@@ -67,7 +67,7 @@ def new_document(title: str) -> DocumentObject:
     props = doc.core_properties
     props.title = title
     props.author = props.last_modified_by = "dossier (tools/build_templates.py)"
-    props.comments = "Mẫu docxtpl; biến: xem docs/template-context.md"
+    props.comments = ""
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     return doc
@@ -110,7 +110,10 @@ def header_block(doc: DocumentObject, *, form_label: bool = False) -> None:
     left_w, right_w = HEADER_COLS_CM
     table = new_table(doc, HEADER_COLS_CM, borders=False)
     left, right = table.rows[0].cells
+    # no superior (an enterprise): the agency starts level with the Quốc hiệu
+    tag(left, "{%p if header.superior %}")
     par(left, "{{ header.superior }}", "ND30 Header Superior")
+    tag(left, "{%p endif %}")
     par(left, "{{ header.agency }}", "ND30 Header Agency")
     rule(left, 2.2, left_w)
     par(right, QUOC_HIEU, "ND30 Quoc Hieu")

@@ -23,8 +23,9 @@ def to_trinh() -> DocumentObject:
     tag(doc, "{%p endif %}")
     loop(doc, "can_cu")
     loop(doc, "body")
-    # The request, the note and the closing stay with the signature (one row that cannot
-    # split); the danh sách follows the signed text on a new page.
-    closing_block(doc, ["{{ request }}", "{{ attachments_note }}", "{{ closing }}"], "signer")
+    par(doc, "{{ request }}")
+    # The last body paragraph (the note) and the closing stay with Nơi nhận and the signature
+    # (one row that cannot split); the danh sách follows the signed text on a new page.
+    closing_block(doc, ["{{ attachments_note }}", "{{ closing }}"], "signer")
     danh_sach_block(doc)
     return doc
