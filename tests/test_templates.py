@@ -519,13 +519,17 @@ def test_danh_sach(rendered, name):
     assert cell_texts(header) == DANH_SACH_HEADER
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
     # the total is the table's last row
+    words = ("Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu "
+             "mươi nghìn đồng).")
     assert [cell_texts(r) for r in table.rows[1:]] == expected_danh_sach_rows(ds) + [
-        ["Tổng cộng"] * 5 + ["21.060.000"]]
+        [f"Tổng cộng\n{words}"] * 5 + ["21.060.000"]]
+    # the last awardee row keeps with the total row, which cannot split
+    last, total = table.rows[-2], table.rows[-1]
+    assert all(p.paragraph_format.keep_with_next for c in last.cells for p in c.paragraphs)
+    assert total._tr.trPr.find(qn("w:cantSplit")) is not None
     section_runs = [r for r in table.rows[1].cells[1].paragraphs[0].runs if r.text]
     assert [(r.text, r.bold) for r in section_runs] == [("TẬP THỂ", True)]
     texts = paragraph_texts(doc.element.body)
-    assert ("Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu "
-            "mươi nghìn đồng).") in texts
     assert ds.title in texts and ds.subtitle in texts
     # the list follows the signed text, on a new page
     title = next(p for p in doc.paragraphs if p.text == ds.title)

@@ -190,3 +190,23 @@ def joined(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
 # TEXT_WIDTH_CM; a test checks they agree).
 HEADER_AGENCY_CM = 6.3
 TEXT_WIDTH_CM = 16.5
+
+
+def forbidden_breaks(text: str) -> set[int]:
+    """Word positions k where a line break (between word k-1 and word k) would cut a name:
+    inside a phrase of `KEEP_WHOLE`, and inside a place name after its level ("THÀNH PHỐ /
+    CẦN THƠ", "THÀNH PHỐ CẦN / THƠ"). The layout check reads the PDFs against it."""
+    words = text.split()
+    forbidden: set[int] = set()
+    for index in range(len(words)):
+        for phrase in KEEP_WHOLE:
+            if _starts_at(words, index, phrase):
+                forbidden.update(range(index + 1, index + len(phrase.split())))
+    groups = word_groups(text)
+    position = 0
+    for group in groups:
+        size = len(group.split())
+        if any(_starts_at(words, position, level) for level in PLACE_LEVELS):
+            forbidden.update(range(position + 1, position + size))
+        position += size
+    return forbidden

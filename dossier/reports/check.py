@@ -10,6 +10,7 @@ from pathlib import Path
 from dossier.campaign.load import CAMPAIGN_FILE, round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
+from dossier.documents.layout_check import built_layout_findings
 from dossier.errors import InputError, Problem
 from dossier.models import Finding
 
@@ -88,7 +89,12 @@ def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
     pages = {(d["kind"], d["nominee_id"]): d.get("pages") for d in documents}
     limited = [p for p in analysis.plans
                if p.max_pages and pages.get((p.kind, p.nominee_id)) is not None]
-    return page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    findings = page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    # the layout of every generated PDF (issue 14), matched to its plan by title and nominee
+    pdfs = {(d["title"], d["nominee_id"]): out / d["pdf"] for d in documents
+            if d.get("pdf") and d.get("docx")}
+    return findings + built_layout_findings(
+        analysis.plans, [pdfs.get((p.title, p.nominee_id)) for p in analysis.plans])
 
 
 def _display_order(finding: Finding) -> tuple:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from docx.document import Document as DocumentObject
-from docx.shared import Pt
 from docx.table import Table
 
 from nd30.docx_parts import (
@@ -18,7 +17,6 @@ from nd30.docx_parts import (
     tag,
     tag_row,
 )
-from nd30.rules import BODY
 
 DANH_SACH_COLUMNS = [
     ("STT", 1.2),
@@ -44,7 +42,20 @@ def danh_sach_block(doc: DocumentObject) -> None:
     rich_or_plain(par(section.cells[1], "", "ND30 Table Text"), "row.name", bold=True)
     for cell in section.cells[:2]:  # a section heading stays with its first row
         cell.paragraphs[0].paragraph_format.keep_with_next = True
+    # the last row stays on the page of the total under it (its paragraphs keep with next)
+    tag_row(table, "{%tr elif loop.last %}")
+    awardee_row(table, keep=True)
     tag_row(table, "{%tr else %}")
+    awardee_row(table, keep=False)
+    tag_row(table, "{%tr endif %}")
+    tag_row(table, "{%tr endfor %}")
+    tag_row(table, "{%tr if danh_sach.has_money %}")
+    total_row(table)
+    tag_row(table, "{%tr endif %}")
+    finish_table(table)
+
+
+def awardee_row(table: Table, *, keep: bool) -> None:
     awardee = add_row(table)
     stt, name, position, award, achievement, amount = awardee.cells
     par(stt, "{{ row.stt }}", "ND30 Table Center")
@@ -56,26 +67,15 @@ def danh_sach_block(doc: DocumentObject) -> None:
     par(award, "{{ row.award }}", "ND30 Table Text")
     par(achievement, "{{ row.achievement }}", "ND30 Table Text")
     par(amount, "{{ row.amount }}", "ND30 Table Right")
-    tag_row(table, "{%tr endif %}")
-    tag_row(table, "{%tr endfor %}")
-    tag_row(table, "{%tr if danh_sach.has_money %}")
-    total_row(table)
-    tag_row(table, "{%tr endif %}")
-    finish_table(table)
-    tag(doc, "{%p if danh_sach.has_money %}")
-    total = par(
-        doc,
-        "Tổng số tiền thưởng: {{ danh_sach.total_figures }} đồng "
-        "(Bằng chữ: {{ danh_sach.total_words }}).",
-        BODY,
-        italic=True,
-    )
-    total.paragraph_format.space_before = Pt(6)
-    tag(doc, "{%p endif %}")
+    if keep:
+        for cell in awardee.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def total_row(table: Table) -> None:
-    """The table's last row: "Tổng cộng" over the first five columns, the sum in figures."""
+    """The table's last row, which cannot split: "Tổng cộng" and the sum in words over the
+    first five columns, the sum in figures in the last one."""
     row = table.add_row()
     _set_widths(table, row)
     row.cells[0].merge(row.cells[-2])
@@ -83,4 +83,11 @@ def total_row(table: Table) -> None:
     _row_props(row, header=False, cant_split=True)
     first, amount = row.cells[0], row.cells[-1]
     par(first, "Tổng cộng", "ND30 Table Center", bold=True)
+    par(
+        first,
+        "Tổng số tiền thưởng: {{ danh_sach.total_figures }} đồng "
+        "(Bằng chữ: {{ danh_sach.total_words }}).",
+        "ND30 Table Text",
+        italic=True,
+    )
     par(amount, "{{ danh_sach.total_figures }}", "ND30 Table Right", bold=True)
