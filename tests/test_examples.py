@@ -51,6 +51,22 @@ def test_every_example_builds_with_a_complete_bundle(builds, name):
         assert all(d["pages"] >= 1 for d in manifest["documents"])
 
 
+LAYOUT_CODES = {"SIGNATURE_SPLIT", "LONE_PAGE", "NAME_BROKEN", "TEXT_OUTSIDE_MARGIN"}
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_DAYS))
+def test_every_example_passes_the_layout_check(builds, name):
+    """Read back as an officer would (issue 14): no split signature, no page holding only a
+    total or a signature, no name broken inside a name, nothing outside the margins."""
+    from dossier.documents.layout_check import built_layout_findings
+
+    for result in builds[name]:
+        manifest = _manifest(result)
+        pdfs = [result.out / d["pdf"] if d.get("docx") else None for d in manifest["documents"]]
+        findings = built_layout_findings(result.analysis.plans, pdfs)
+        assert not [f.message for f in findings if f.code in LAYOUT_CODES]
+
+
 def test_tthc_blocks_registration_and_parents(builds):
     [result] = builds["cantho-2024-tthc"]
     awardees = result.analysis.selection.awardees
@@ -82,6 +98,13 @@ def test_haugiang_ranks_fixed_prizes_and_district_cap(builds):
     assert people.count("thành phố Ngã Bảy") == 1
     report = (result.out / "selection.md").read_text(encoding="utf-8")
     assert "cộng 3 điểm thi đua" in report
+    # the report's place is the unit's own, its signature the head's block (issue 14)
+    [vi_thanh] = [d for d in _manifest(result)["documents"] if d["nominee_id"] == "TT01"]
+    from dossier.documents.fast_verify import docx_text
+
+    report_text = " ".join(docx_text((result.out / vi_thanh["docx"]).read_bytes()).split())
+    assert "Vị Thanh, ngày 05 tháng 01 năm 2024" in report_text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in report_text
 
 
 def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):

@@ -73,6 +73,8 @@ def test_campaign_lines_win_and_forbidden_breaks_name_the_cuts():
     ("Ủy ban nhân dân Phường 10", "Phường 10"),
     ("Ủy ban nhân dân phường VII", "Phường VII"),
     ("Ủy ban nhân dân thị xã Long Mỹ", "Long Mỹ"),
+    ("Ủy ban nhân dân huyện Châu Thành A", "Châu Thành A"),
+    ("Ủy ban nhân dân phường An Phú, quận Ninh Kiều", "An Phú"),
     ("Sở Tư pháp thành phố Cần Thơ", "Cần Thơ"),
     ("Trường Tiểu học Kim Đồng", None),
 ])

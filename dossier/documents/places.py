@@ -33,10 +33,12 @@ def place_in_name(name: str) -> str | None:
             if [w.upper() for w in words[index:index + size]] != level.split():
                 continue
             rest: list[str] = []
-            for word in words[index + size:]:
-                if word == "," or any(word.upper() == lv.split()[0] for lv in PLACE_LEVELS):
-                    break
-                rest.append(word)
+            for at in range(index + size, len(words)):
+                if words[at] == "," or any(
+                        [w.upper() for w in words[at:at + len(lv.split())]] == lv.split()
+                        for lv in PLACE_LEVELS):
+                    break  # the next level ("…, quận Ninh Kiều") ends the place name
+                rest.append(words[at])
             if not rest:
                 continue  # "Ủy ban nhân dân thành phố" with no name after it
             place = " ".join(rest)

@@ -1,0 +1,82 @@
+"""Regenerate the pictures in docs/img/: the first page of each document kind for each example
+(and each round), as the examples build today.
+
+Usage: python tools/render_images.py [--out docs/img]
+
+Every example is built with the day its test builds it on (tests/test_examples.py), into a
+temporary folder; the first page of the first document of each kind is rendered with poppler
+(`pdftoppm -r 60 -png`) to `<example>[-<round>]-<kind>.png`. The four pictures the README shows
+at the top (`to_trinh.png`, `bien_ban.png`, `bao_cao_tap_the.png`, `bao_cao_ca_nhan.png`) come
+from the Cần Thơ "số hóa" example. Also prints the Markdown table of every picture.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from dossier.build import build_rounds
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = {  # the day each example is built on, as in tests/test_examples.py
+    "cantho-2024-so-hoa": dt.date(2024, 12, 20),
+    "cantho-2024-tthc": dt.date(2025, 1, 9),
+    "haugiang-2023-dvctt": dt.date(2024, 1, 15),
+    "govap-2022-2025-cds": dt.date(2025, 6, 16),
+}
+MAIN_EXAMPLE = "cantho-2024-so-hoa"
+DPI = "60"
+
+
+def _picture_kind(document: dict) -> str | None:
+    kind = document["kind"]
+    if kind == "bao_cao_thanh_tich":
+        return "bao_cao_ca_nhan" if str(document["nominee_id"]).startswith("CN") else (
+            "bao_cao_tap_the")
+    return None if kind == "attachment" else kind
+
+
+def _first_page(pdf: Path, target: Path) -> None:
+    subprocess.run(["pdftoppm", "-r", DPI, "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(target.with_suffix(""))], check=True)
+
+
+def render(out: Path) -> list[tuple[str, str, Path]]:
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, day in EXAMPLES.items():
+            for result in build_rounds(ROOT / "examples" / name, Path(tmp) / name, day):
+                label = name + (f"-{result.analysis.campaign.round_id}"
+                                if result.analysis.campaign.round_id else "")
+                manifest = json.loads((result.out / "manifest.json").read_text("utf-8"))
+                seen: set[str] = set()
+                for document in manifest["documents"]:
+                    kind = _picture_kind(document)
+                    if kind is None or kind in seen or not document.get("pdf"):
+                        continue
+                    seen.add(kind)
+                    target = out / f"{label}-{kind}.png"
+                    _first_page(result.out / document["pdf"], target)
+                    made.append((label, kind, target))
+                    if name == MAIN_EXAMPLE:
+                        _first_page(result.out / document["pdf"], out / f"{kind}.png")
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    args = parser.parse_args(argv)
+    made = render(args.out)
+    for label, kind, path in made:
+        print(f"{label}\t{kind}\t{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
