@@ -5,9 +5,8 @@ Usage: python tools/render_images.py [--out docs/img]
 
 Every example is built with the day its test builds it on (tests/test_examples.py), into a
 temporary folder; the first page of the first document of each kind is rendered with poppler
-(`pdftoppm -r 60 -png`) to `<example>[-<round>]-<kind>.png`. The four pictures the README shows
-at the top (`to_trinh.png`, `bien_ban.png`, `bao_cao_tap_the.png`, `bao_cao_ca_nhan.png`) come
-from the Cần Thơ "số hóa" example. Also prints the Markdown table of every picture.
+(`pdftoppm -r 60 -png`) to `<example>[-<round>]-<kind>.png`; the README shows them. Prints one
+line per picture.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ EXAMPLES = {  # the day each example is built on, as in tests/test_examples.py
     "haugiang-2023-dvctt": dt.date(2024, 1, 15),
     "govap-2022-2025-cds": dt.date(2025, 6, 16),
 }
-MAIN_EXAMPLE = "cantho-2024-so-hoa"
 DPI = "60"
 
 
@@ -63,8 +61,6 @@ def render(out: Path) -> list[tuple[str, str, Path]]:
                     target = out / f"{label}-{kind}.png"
                     _first_page(result.out / document["pdf"], target)
                     made.append((label, kind, target))
-                    if name == MAIN_EXAMPLE:
-                        _first_page(result.out / document["pdf"], out / f"{kind}.png")
     return made
 
 
