@@ -22,7 +22,7 @@ from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
 from dossier.convert.converter import Converter, raise_for_failures
 from dossier.documents.fast_verify import amount_word_findings
-from dossier.documents.layout_check import built_layout_findings
+from dossier.documents.layout_check import bundle_layout_findings
 from dossier.documents.render import render_docx, template_path
 from dossier.models import Finding
 from dossier.output import atomic as atomic_output
@@ -219,8 +219,9 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
                     lambda done, n: options.report("bundle", done, n), chunks=options.cache)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
-    too_long += [f for f in built_layout_findings(analysis.plans, pdf_paths)
-                 if f.severity == "blocking"]  # issue 14: a split signature cannot be signed
+    too_long += [f for f in bundle_layout_findings(  # issue 14: what cannot be signed
+        analysis.plans, staging / f"{analysis.campaign.id}-ho-so.pdf", counts)
+                 if f.severity == "blocking"]
     if too_long:
         raise BlockingFindings(too_long)
     return pdf_paths, counts

@@ -117,7 +117,11 @@ def _find(all_lines: list[Line], text: str, start: int = 0, last: bool = False) 
 
 
 def layout_findings(plan: DocumentPlan, pdf: Path) -> list[Finding]:
-    pages = read_pages(pdf)
+    return page_findings(plan, read_pages(pdf))
+
+
+def page_findings(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
+    """Every layout finding of one document, from its pages' words."""
     every = lines(pages)
     findings = _signature_findings(plan, every)
     findings += _lone_pages(plan, pages)
@@ -277,4 +281,22 @@ def built_layout_findings(plans: list[DocumentPlan], pdfs: list[Path | None]) ->
     for plan, pdf in zip(plans, pdfs, strict=True):
         if plan.attachment is None and pdf is not None and pdf.is_file():
             findings += layout_findings(plan, pdf)
+    return findings
+
+
+def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path,
+                           counts: list[int]) -> list[Finding]:
+    """The same check read from a build's bundle in one pass (one pdftotext call for the
+    whole submission); `counts`: each document's pages, in the plans' order."""
+    if not available():
+        return built_layout_findings(plans, [None] * len(plans))
+    pages = read_pages(bundle)
+    findings = []
+    start = 0
+    for plan, count in zip(plans, counts, strict=True):
+        own = pages[start:start + count]
+        start += count
+        if plan.attachment is None and own:
+            findings += page_findings(plan, [Page(i, p.width, p.height, p.words)
+                                             for i, p in enumerate(own, start=1)])
     return findings
