@@ -255,3 +255,18 @@ def test_layout_check_warns_of_a_broken_name_and_text_outside_the_margins(campai
     assert not codes & {"SIGNATURE_SPLIT", "LONE_PAGE"}
     [broken] = [f for f in campaign["findings"] if f["code"] == "NAME_BROKEN"][:1]
     assert "THÀNH / PHỐ CẦN THƠ" in broken["message"] and "trang 1" in broken["message"]
+
+
+def test_line_widths_match_the_templates_columns():
+    """agency_lines measures against the columns tools/nd30/rules.py draws."""
+    import ast
+
+    from dossier.documents.agency_lines import HEADER_AGENCY_CM, TEXT_WIDTH_CM
+
+    source = (Path(__file__).resolve().parents[1] / "tools" / "nd30" / "rules.py").read_text(
+        encoding="utf-8")
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source).body
+              if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+              and node.targets[0].id in ("HEADER_COLS_CM", "TEXT_WIDTH_CM")}
+    assert values == {"HEADER_COLS_CM": (HEADER_AGENCY_CM, values["HEADER_COLS_CM"][1]),
+                      "TEXT_WIDTH_CM": TEXT_WIDTH_CM}
