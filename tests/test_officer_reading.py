@@ -261,12 +261,12 @@ def test_line_widths_match_the_templates_columns():
     """agency_lines measures against the columns tools/nd30/rules.py draws."""
     import ast
 
-    from dossier.documents.agency_lines import HEADER_AGENCY_CM, TEXT_WIDTH_CM
+    from dossier.documents.agency_lines import HEADER_AGENCY_CM, SIGN_COLS_CM, TEXT_WIDTH_CM
 
     source = (Path(__file__).resolve().parents[1] / "tools" / "nd30" / "rules.py").read_text(
         encoding="utf-8")
     values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source).body
               if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-              and node.targets[0].id in ("HEADER_COLS_CM", "TEXT_WIDTH_CM")}
+              and node.targets[0].id in ("HEADER_COLS_CM", "TEXT_WIDTH_CM", "SIGN_COLS_CM")}
     assert values == {"HEADER_COLS_CM": (HEADER_AGENCY_CM, values["HEADER_COLS_CM"][1]),
-                      "TEXT_WIDTH_CM": TEXT_WIDTH_CM}
+                      "TEXT_WIDTH_CM": TEXT_WIDTH_CM, "SIGN_COLS_CM": SIGN_COLS_CM}

@@ -130,12 +130,17 @@ def break_lines(text: str, width_cm: float, size_pt: float, *, bold: bool = True
             return [line.upper() if text.isupper() else line for line in lines]
     lines: list[str] = []
     for group in word_groups(text):
-        candidate = f"{lines[-1]} {group}" if lines else group
-        if lines and fits(candidate, width_cm, size_pt, bold=bold):
-            lines[-1] = candidate
-        else:
+        if lines and fits(f"{lines[-1]} {group}", width_cm, size_pt, bold=bold):
+            lines[-1] += f" {group}"
+        elif fits(group, width_cm, size_pt, bold=bold):
             lines.append(group)
-    return [part for line in lines for part in _wrap_words(line, width_cm, size_pt, bold)]
+        else:  # wider than the column: its units, packed from the current line on
+            for unit in _units(group):
+                if lines and fits(f"{lines[-1]} {unit}", width_cm, size_pt, bold=bold):
+                    lines[-1] += f" {unit}"
+                else:
+                    lines.append(unit)
+    return lines
 
 
 def _units(line: str) -> list[str]:
@@ -166,20 +171,6 @@ def _units(line: str) -> list[str]:
     return units
 
 
-def _wrap_words(line: str, width_cm: float, size_pt: float, bold: bool) -> list[str]:
-    """A single group wider than the column: broken between words, never inside a phrase of
-    `KEEP_WHOLE` (the last resort: "ỦY BAN NHÂN DÂN / THÀNH PHỐ")."""
-    if fits(line, width_cm, size_pt, bold=bold):
-        return [line]
-    out: list[str] = []
-    for unit in _units(line):
-        if out and fits(f"{out[-1]} {unit}", width_cm, size_pt, bold=bold):
-            out[-1] += f" {unit}"
-        else:
-            out.append(unit)
-    return out
-
-
 def joined(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
            given: Mapping[str, list[str]] | None = None) -> str:
     """`break_lines` as one string with line breaks (a template prints "\\n" as a break)."""
@@ -187,9 +178,10 @@ def joined(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
 
 
 # The columns the lines are measured against (tools/nd30/rules.py: HEADER_COLS_CM[0],
-# TEXT_WIDTH_CM; a test checks they agree).
+# TEXT_WIDTH_CM, SIGN_COLS_CM; a test checks they agree).
 HEADER_AGENCY_CM = 6.3
 TEXT_WIDTH_CM = 16.5
+SIGN_COLS_CM = (7.5, 9.0)
 
 
 def forbidden_breaks(text: str) -> set[int]:

@@ -13,7 +13,13 @@ from docxtpl import RichText
 from dossier import law
 from dossier.campaign.narratives import load_narrative
 from dossier.documents import council
-from dossier.documents.agency_lines import HEADER_AGENCY_CM, TEXT_WIDTH_CM, joined
+from dossier.documents.agency_lines import (
+    HEADER_AGENCY_CM,
+    SIGN_COLS_CM,
+    TEXT_WIDTH_CM,
+    break_lines,
+    joined,
+)
 from dossier.documents.formatting import (
     clock,
     doc_number,
@@ -351,8 +357,12 @@ def _votes(campaign: Campaign, selection: Selection, present: int,
 
 def _level(left_key: str, left: dict[str, Any], right_key: str,
            right: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Two signature blocks side by side, their title lists padded to one length so that
-    the two names print on the same line."""
+    """Two signature blocks side by side: each title line broken as it will print in its
+    column (between word groups), then both lists padded to one length so that the two names
+    print on the same line."""
+    for block, width in zip((left, right), SIGN_COLS_CM, strict=True):
+        block["lines"] = [part for line in block["lines"]
+                          for part in (break_lines(line, width, 14) if line else [""])]
     size = max(len(left["lines"]), len(right["lines"]))
     for block in (left, right):
         block["lines"] = block["lines"] + [""] * (size - len(block["lines"]))
