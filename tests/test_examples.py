@@ -17,6 +17,7 @@ from .conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 BUILD_DAYS = {
+    "cantho-2024-so-hoa": dt.date(2024, 12, 20),
     "cantho-2024-tthc": dt.date(2025, 1, 9),
     "haugiang-2023-dvctt": dt.date(2024, 1, 15),
     "govap-2022-2025-cds": dt.date(2025, 6, 16),
@@ -149,3 +150,31 @@ def test_a_summary_over_one_page_is_named_and_nothing_is_written(tmp_path):
     assert finding.code == "PAGE_LIMIT" and finding.nominees == ("TT26",)
     assert "Ủy ban nhân dân Phường 10" in finding.message
     assert not (out / "tong-ket-2025").exists()
+
+
+def _render_images_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_images",
+                                                  ROOT / "tools" / "render_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_DAYS))
+def test_pages_break_where_the_committed_expectation_says(builds, name):
+    """The first line of every page of each pictured document (docs/img/) matches
+    tests/layout_expectations.json: a template change that moves a signature or the list to
+    another page fails here. Regenerate both with `python tools/render_images.py --layout
+    tests/layout_expectations.json` after looking at the new pages."""
+    from dossier.documents.layout_check import page_outline
+
+    tool = _render_images_tool()
+    expected = json.loads((ROOT / "tests" / "layout_expectations.json").read_text("utf-8"))
+    for result in builds[name]:
+        round_id = result.analysis.campaign.round_id
+        label = name + (f"-{round_id}" if round_id else "")
+        documents = tool.picture_documents(_manifest(result))
+        assert {kind: page_outline(result.out / d["pdf"]) for kind, d in documents.items()} == (
+            expected[label])

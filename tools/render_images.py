@@ -1,12 +1,15 @@
 """Regenerate the pictures in docs/img/: the first page of each document kind for each example
 (and each round), as the examples build today.
 
-Usage: python tools/render_images.py [--out docs/img]
+Usage: python tools/render_images.py [--out docs/img] [--layout tests/layout_expectations.json]
 
 Every example is built with the day its test builds it on (tests/test_examples.py), into a
 temporary folder; the first page of the first document of each kind is rendered with poppler
 (`pdftoppm -r 60 -png`) to `<example>[-<round>]-<kind>.png`; the README shows them. Prints one
-line per picture.
+line per picture. `--layout` also writes, for those same documents, the first line of every
+page (`layout_check.page_outline`): tests/test_examples.py compares each build against it, so a
+template change that moves a signature or a list to another page fails a test until the
+pictures and the expectation are regenerated together.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from dossier.build import build_rounds
+from dossier.documents.layout_check import page_outline
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {  # the day each example is built on, as in tests/test_examples.py
@@ -43,7 +47,17 @@ def _first_page(pdf: Path, target: Path) -> None:
                     str(pdf), str(target.with_suffix(""))], check=True)
 
 
-def render(out: Path) -> list[tuple[str, str, Path]]:
+def picture_documents(manifest: dict) -> dict[str, dict]:
+    """The first document of each kind: the ones pictured and outlined."""
+    chosen: dict[str, dict] = {}
+    for document in manifest["documents"]:
+        kind = _picture_kind(document)
+        if kind is not None and kind not in chosen and document.get("pdf"):
+            chosen[kind] = document
+    return chosen
+
+
+def render(out: Path, layout: dict | None = None) -> list[tuple[str, str, Path]]:
     out.mkdir(parents=True, exist_ok=True)
     made = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,23 +66,27 @@ def render(out: Path) -> list[tuple[str, str, Path]]:
                 label = name + (f"-{result.analysis.campaign.round_id}"
                                 if result.analysis.campaign.round_id else "")
                 manifest = json.loads((result.out / "manifest.json").read_text("utf-8"))
-                seen: set[str] = set()
-                for document in manifest["documents"]:
-                    kind = _picture_kind(document)
-                    if kind is None or kind in seen or not document.get("pdf"):
-                        continue
-                    seen.add(kind)
+                for kind, document in picture_documents(manifest).items():
                     target = out / f"{label}-{kind}.png"
                     _first_page(result.out / document["pdf"], target)
                     made.append((label, kind, target))
+                    if layout is not None:
+                        layout.setdefault(label, {})[kind] = page_outline(
+                            result.out / document["pdf"])
     return made
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    parser.add_argument("--layout", type=Path, default=None,
+                        help="also write the pages' first lines (tests/layout_expectations.json)")
     args = parser.parse_args(argv)
-    made = render(args.out)
+    layout: dict | None = {} if args.layout else None
+    made = render(args.out, layout)
+    if args.layout:
+        args.layout.write_text(json.dumps(layout, ensure_ascii=False, indent=1) + "\n",
+                               encoding="utf-8")
     for label, kind, path in made:
         print(f"{label}\t{kind}\t{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0

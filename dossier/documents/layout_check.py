@@ -300,3 +300,14 @@ def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path,
             findings += page_findings(plan, [Page(i, p.width, p.height, p.words)
                                              for i, p in enumerate(own, start=1)])
     return findings
+
+
+def page_outline(pdf: Path) -> list[str]:
+    """The first printed line of every page (the page number left out): a compact picture of
+    where a document's pages break, compared by tests against a committed expectation."""
+    outline = []
+    for page in read_pages(pdf):
+        words = [w for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
+        first = lines([Page(page.number, page.width, page.height, words)])
+        outline.append(first[0].text if first else "")
+    return outline
