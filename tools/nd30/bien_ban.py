@@ -38,7 +38,8 @@ def bien_ban() -> DocumentObject:
     )
     par(doc, "Nội dung cuộc họp:", "ND30 Heading")
     loop(doc, "content")
-    labelled(doc, "Hình thức xét chọn: ", "method", "; kết quả như sau:")
+    method = labelled(doc, "Hình thức xét chọn: ", "method", "; kết quả như sau:")
+    method.paragraph_format.keep_with_next = True  # stays with the votes table
     loop_table(
         doc,
         VOTE_COLUMNS,

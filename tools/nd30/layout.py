@@ -12,6 +12,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 
 from nd30.docx_parts import (
     _row_props,
@@ -127,7 +128,8 @@ def header_block(doc: DocumentObject, *, form_label: bool = False) -> None:
 def title_block(doc: DocumentObject) -> None:
     par(doc, "{{ doc_title }}", "ND30 Doc Title")
     par(doc, "{{ trich_yeu }}", "ND30 Doc Summary")
-    rule(doc, 4.0, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(12)
+    # NĐ 30: a third to a half of the trích yếu's line
+    rule(doc, TEXT_WIDTH_CM / 3, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(12)
 
 
 def sign_titles(cell: _Cell, signer: str) -> None:
@@ -213,8 +215,9 @@ def closing_block(
     finish_table(outer)
 
 
-def labelled(doc: DocumentObject, label: str, expr: str, end: str = ".") -> None:
+def labelled(doc: DocumentObject, label: str, expr: str, end: str = ".") -> Paragraph:
     """A body paragraph "label: value." (label and value in separate runs)."""
     p = par(doc, label)
     p.add_run(f"{{{{ {expr} }}}}")
     p.add_run(end)
+    return p
