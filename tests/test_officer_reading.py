@@ -218,11 +218,12 @@ def _override(campaign: Path, name: str, paragraphs: list[str | None],
     doc.save(campaign / "templates" / name)
 
 
-def test_layout_check_blocks_a_split_signature_and_a_lone_signature_page(campaign_dir, tmp_path):
-    # the Tờ trình: the signer's titles on page 1, the name on page 2
+def test_layout_check_blocks_a_split_signature_and_lone_pages(campaign_dir, tmp_path):
+    # the Tờ trình: the signer's titles on page 1, the name on page 2, the total alone on 3
     _override(campaign_dir, "to_trinh.docx", [
         "{{ doc_title }}", "{{ closing }}", "Nơi nhận:", "{{ signer.lines[0] }}",
-        "{{ signer.lines[1] }}", None, "{{ signer.name }}"])
+        "{{ signer.lines[1] }}", None, "{{ signer.name }}", None,
+        "Tổng cộng {{ danh_sach.total_figures }}"])
     # the Biên bản: a page holding only the signature block
     _override(campaign_dir, "bien_ban.docx", [
         "{{ doc_title }}", "{{ closing }}", None, "{{ secretary_sign.lines[0] }}",
@@ -233,6 +234,9 @@ def test_layout_check_blocks_a_split_signature_and_a_lone_signature_page(campaig
     found = {(f.code, f.message.split(",")[0]) for f in raised.value.findings}
     assert ("SIGNATURE_SPLIT", "Tờ trình") in found
     assert ("LONE_PAGE", "Biên bản họp xét") in found
+    lone = [f.message for f in raised.value.findings if f.code == "LONE_PAGE"]
+    assert "Tờ trình, trang 3: trang chỉ có dòng tổng cộng của bảng" in lone
+    assert "Biên bản họp xét, trang 2: trang chỉ có khối chữ ký" in lone
     assert ("SIGNATURE_SPLIT", "Biên bản họp xét") in found  # the closing on page 1
     messages = [f.message for f in raised.value.findings if f.code == "SIGNATURE_SPLIT"]
     assert any("trang 1" in m and "trang 2" in m for m in messages)
