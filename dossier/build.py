@@ -10,25 +10,29 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier import __version__
-from dossier.campaign.load import round_ids
+from dossier.campaign.load import chosen_rounds, round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
-from dossier.convert.converter import Converter, raise_for_failures
+from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
 from dossier.documents.fast_verify import amount_word_findings
-from dossier.documents.layout_check import bundle_layout_findings
+from dossier.documents.layout_check import submissions_layout_findings
 from dossier.documents.render import render_docx, template_path
-from dossier.models import Finding
+from dossier.errors import ToolError
+from dossier.models import Campaign, Finding
 from dossier.output import atomic as atomic_output
+from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
 from dossier.reports.selection import selection_markdown
+from dossier.vietnamese import money_in_words
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,6 +59,7 @@ class BuildResult:
     documents: int
     pages: int
     stats: BuildStats = field(default_factory=BuildStats)
+    bundles: dict[str, Path] = field(default_factory=dict)  # by submission id
 
 
 @dataclass
@@ -68,15 +73,13 @@ class _Options:
 def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = None,
                  **options) -> list[BuildResult]:
     """Build a campaign; one with rounds (sơ kết, tổng kết) builds each round, or the one
-    named, into `out/<round id>/`. Every round is checked before any is written."""
-    rounds = round_ids(root)
-    if rounds == [None]:
+    named, into `out/<round id>/`. Every round is checked before any is written, and all are
+    swapped in together (one staging folder for `out`): never some rounds new and some old.
+    With `round_id`, the other rounds of the previous output are kept as they were."""
+    chosen = chosen_rounds(root, round_id)
+    if chosen == [None]:
         return [build(root, out, as_of, **options)]
-    chosen = [round_id] if round_id else rounds
-    blocking = [f for r in chosen for f in analyse(root, as_of, r).blocking]
-    if blocking:
-        raise BlockingFindings(blocking)
-    return [build(root, out / r, as_of, round_id=r, **options) for r in chosen]
+    return _build(root, out, as_of, chosen, round_ids(root), **options)
 
 
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
@@ -88,18 +91,66 @@ def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
+    return _build(root, out, as_of, [round_id], None, pdf=pdf, progress=progress, jobs=jobs,
+                  converter=converter, cache=cache)[0]
+
+
+def _build(root: Path, out: Path, as_of: dt.date, chosen: list[str | None],
+           rounds: list[str] | None, *, pdf: bool = True, progress: Progress | None = None,
+           jobs: int | None = None, converter: Converter | str | None = None,
+           cache: Cache | None = None) -> list[BuildResult]:
+    """Build `chosen` rounds; `rounds` None: one output in `out` itself, else every round of
+    the campaign, each in `out/<round id>/` (the rounds not chosen are carried over)."""
     report = progress or (lambda stage, done, total: None)
     options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
     with _warmed(options.converter):
-        analysis = analyse(root, as_of, round_id)
-        if analysis.blocking:
-            raise BlockingFindings(analysis.blocking)
+        analyses = [analyse(root, as_of, round_id) for round_id in chosen]
+        blocking = [f for analysis in analyses for f in analysis.blocking]
+        if blocking:
+            raise BlockingFindings(blocking)
         # staged beside `out`, swapped in whole; OS errors while writing become OutputError
-        with atomic_output.replacing(out) as staging:
-            result = _assemble(analysis, staging, options)
-    result.out = out
-    result.bundle = out / result.bundle.name if result.bundle else None
-    return result
+        with atomic_output.replacing(out, protect=(root,)) as staging:
+            results = []
+            for analysis, round_id in zip(analyses, chosen, strict=True):
+                folder = staging / round_id if round_id else staging
+                folder.mkdir(exist_ok=True)
+                results.append(_assemble(analysis, folder, options))
+            if rounds is not None:
+                _carry_over(out, staging, [r for r in rounds if r not in chosen])
+                _write_manifest(staging, {"campaign": analyses[0].campaign.id,
+                                          "rounds": rounds})
+    for result, round_id in zip(results, chosen, strict=True):
+        result.out = out / round_id if round_id else out
+        result.bundle = result.out / result.bundle.name if result.bundle else None
+        result.bundles = {sub: result.out / path.name for sub, path in result.bundles.items()}
+    return results
+
+
+def _carry_over(out: Path, staging: Path, rounds: list[str]) -> None:
+    """The rounds not built this time, from the previous output into the new one (hard links,
+    copies where links cannot be made): only folders that are dossier outputs."""
+    for round_id in rounds:
+        previous = out / round_id
+        if not marks.is_dossier_output(previous):
+            continue
+        shutil.copytree(previous, staging / round_id, copy_function=_link_or_copy)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _write_manifest(folder: Path, content: dict) -> None:
+    """manifest.json, written last: dossier's format and version, then `content`, then the
+    list of every file and folder written (how the next build knows the folder is its own)."""
+    manifest = {"format": marks.FORMAT, "manifest_version": marks.MANIFEST_VERSION,
+                "generator": f"dossier {__version__}", **content,
+                "written": marks.written(folder)}
+    (folder / marks.MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -109,22 +160,28 @@ class _Rendered:
     supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
 
 
+def bundle_name(campaign: Campaign, submission: str | None = None, several: bool = False) -> str:
+    """A submission's file name: the campaign's id, the round's where there are rounds and the
+    submission's where a round has several, so that bundles sent together can be told apart."""
+    scope = f"{campaign.id}-{campaign.round_id}" if campaign.round_id else campaign.id
+    return f"{scope}-{submission}-ho-so.pdf" if several else f"{scope}-ho-so.pdf"
+
+
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
     campaign = analysis.campaign
     stats = BuildStats()
     docs = _render_all(analysis, staging / "docx", options, stats)
     pdf_paths: list[Path] = []
     page_counts: list[int] = []
-    bundle_path = None
+    bundles: dict[str, Path] = {}
     if options.pdf:
-        pdf_paths, page_counts = _convert_and_bundle(analysis, docs, staging, options, stats)
-        bundle_path = staging / f"{campaign.id}-ho-so.pdf"
+        pdf_paths, page_counts, bundles = _convert_and_bundle(analysis, docs, staging, options,
+                                                              stats)
     (staging / "selection.md").write_text(
-        selection_markdown(campaign, analysis.selection), encoding="utf-8")
-    manifest = _manifest(analysis, staging, docs, pdf_paths, page_counts, bundle_path)
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return BuildResult(analysis, staging, bundle_path, len(docs), sum(page_counts), stats)
+        selection_markdown(campaign, analysis.selection, analysis.submissions), encoding="utf-8")
+    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts, bundles))
+    single = next(iter(bundles.values())) if len(bundles) == 1 else None
+    return BuildResult(analysis, staging, single, len(docs), sum(page_counts), stats, bundles)
 
 
 def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
@@ -139,7 +196,7 @@ def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
                                          plan.stem))
             continue
         template = template_path(analysis.campaign.root, plan.template)
-        doc_date = _doc_date(analysis, plan.kind)
+        doc_date = plan.date or _doc_date(analysis, plan.kind)
         key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
         path = docx_dir / f"{plan.stem}.docx"
         sha256 = cache.place_docx(key, path) if cache else None
@@ -172,7 +229,7 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
 def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
                ) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profiles if cache else None)
+        return make_converter(spec, jobs, cache.profile_root() if cache else None)
     return spec
 
 
@@ -191,7 +248,8 @@ def _warmed(converter: Converter | None) -> Iterator[None]:
 
 
 def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path,
-                        options: _Options, stats: BuildStats) -> tuple[list[Path], list[int]]:
+                        options: _Options, stats: BuildStats
+                        ) -> tuple[list[Path], list[int], dict[str, Path]]:
     converter = options.converter
     assert converter is not None  # pdf=True
     pdf_dir = staging / "pdf"
@@ -206,25 +264,53 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     options.report("convert", hits, total)
     if missing:
         converter.check()
-        result = converter.convert(
-            missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        try:
+            result = converter.convert(
+                missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
+        except ToolError:
+            raise_if_disk_full(pdf_dir, missing)  # the real cause: say "ổ đĩa đầy", exit 2
+            raise
         stats.converted = [doc.stem for doc in missing if doc in result.pdfs]
         if result.failed:
+            raise_if_disk_full(pdf_dir, list(result.failed))
             _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
             raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
-    counts = bundle(parts, staging / f"{analysis.campaign.id}-ho-so.pdf",
-                    f"Hồ sơ đề nghị khen thưởng – {analysis.campaign.name}",
-                    lambda done, n: options.report("bundle", done, n), chunks=options.cache)
+    counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
-    too_long += [f for f in bundle_layout_findings(  # issue 14: what cannot be signed
-        analysis.plans, staging / f"{analysis.campaign.id}-ho-so.pdf", counts)
-                 if f.severity == "blocking"]
+    too_long += [f for f in submissions_layout_findings(analysis.plans, bundles, counts)
+                 if f.severity == "blocking"]  # issue 14: what cannot be signed as it stands
     if too_long:
         raise BlockingFindings(too_long)
-    return pdf_paths, counts
+    return pdf_paths, counts, bundles
+
+
+def _bundles(analysis: Analysis, parts: list[BundlePart], staging: Path,
+             options: _Options) -> tuple[list[int], dict[str, Path]]:
+    """Bundle each submission's documents; return every part's page count, in order."""
+    campaign = analysis.campaign
+    subs = analysis.submissions
+    counts: list[int] = [0] * len(parts)
+    bundles: dict[str, Path] = {}
+    done_before = 0
+    for sub in subs:
+        indices = [i for i, plan in enumerate(analysis.plans) if plan.submission == sub.id]
+        path = staging / bundle_name(campaign, sub.id, len(subs) > 1)
+        what = "Hồ sơ khen thưởng" if sub.mode == "decide" else "Hồ sơ đề nghị khen thưởng"
+        title = f"{what} – {campaign.name}"
+        if len(subs) > 1:
+            title += f" ({sub.decider_title})"
+        found = bundle([parts[i] for i in indices], path, title,
+                       lambda done, n, base=done_before: options.report(
+                           "bundle", base + done, len(parts)),
+                       chunks=options.cache)
+        for index, pages in zip(indices, found, strict=True):
+            counts[index] = pages
+        bundles[sub.id] = path
+        done_before += len(indices)
+    return counts, bundles
 
 
 def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
@@ -259,7 +345,7 @@ def _sha256(path: Path) -> str:
 
 
 def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
-              page_counts: list[int], bundle_path: Path | None) -> dict:
+              page_counts: list[int], bundles: dict[str, Path]) -> dict:
     campaign = analysis.campaign
     documents = []
     for index, (plan, doc) in enumerate(zip(analysis.plans, docs, strict=True)):
@@ -271,6 +357,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
             "docx": None if doc.supplied else doc.path.relative_to(staging).as_posix(),
             "sha256": doc.sha256,
             "required_copies": plan.copies,
+            "submission": plan.submission,
         }
         if doc.supplied:
             entry["pdf"] = doc.path.relative_to(staging).as_posix()
@@ -280,9 +367,8 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
             entry["pages"] = page_counts[index]
         documents.append(entry)
     pages = sum(page_counts)
+    bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None
     return {
-        "manifest_version": 1,
-        "generator": f"dossier {__version__}",
         "campaign": campaign.id,
         "round": campaign.round_id,
         "regime": campaign.regime,
@@ -293,12 +379,45 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         ],
         "awardees": len(analysis.selection.awardees),
         "total_prize": sum(a.amount or 0 for a in analysis.selection.awardees),
+        # who is in the dossier, for `dossier diff`'s summary (renames, moves, amounts)
+        "nominees": [{"id": a.nominee.id, "name": a.nominee.name, "kind": a.nominee.kind,
+                      "group": a.group.name, "award": a.award_label, "amount": a.amount}
+                     for a in analysis.selection.awardees],
         "documents": documents,
         "bundle": ({"path": bundle_path.name, "sha256": _sha256(bundle_path), "pages": pages}
                    if bundle_path else None),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message}
                      for f in analysis.findings],
+        "regime_choice": campaign.regime_choice,
+        "submissions": submission_entries(analysis, documents, page_counts, bundles),
     }
+
+
+def submission_entries(analysis: Analysis, documents: list[dict], page_counts: list[int],
+                       bundles: dict[str, Path]) -> list[dict]:
+    """manifest.json's `submissions`: per deciding authority, its route, counts, total (in
+    figures and words), documents and bundle."""
+    entries = []
+    for sub in analysis.submissions:
+        indices = [i for i, plan in enumerate(analysis.plans) if plan.submission == sub.id]
+        path = bundles.get(sub.id)
+        entries.append({
+            "id": sub.id,
+            "mode": sub.mode,
+            "decider": sub.decider,
+            "decider_title": sub.decider_title,
+            "addressee_title": sub.addressee_title,
+            "through": list(sub.route.through) if sub.route else [],
+            "awardees": len(sub.awardees),
+            "tap_the": sum(1 for a in sub.awardees if a.nominee.kind == "tap_the"),
+            "ca_nhan": sum(1 for a in sub.awardees if a.nominee.kind == "ca_nhan"),
+            "total_prize": sub.total,
+            "total_words": money_in_words(sub.total),
+            "documents": [documents[i]["docx"] or documents[i].get("pdf") for i in indices],
+            "bundle": ({"path": path.name, "sha256": _sha256(path),
+                        "pages": sum(page_counts[i] for i in indices)} if path else None),
+        })
+    return entries
 
 
 def _swap_into_place(staging: Path, out: Path) -> None:

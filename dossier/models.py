@@ -65,6 +65,7 @@ class Group:
     members: tuple[Condition, ...]
     eligibility: tuple[Condition, ...]
     order_by: tuple[OrderKey, ...]
+    parent_group: str | None = None  # individuals: from this group's collectives (parent_id)
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,10 @@ class Campaign:
     round_id: str | None = None
     round_name: str | None = None
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    documents_from_regime: bool = False  # the plan lists no documents: the regime's standard
+    regime_choice: Literal["plan", "in-force"] = "plan"  # `regime: in-force` in campaign.yaml
+    plan_regime: str | None = None  # the regime the plan names (plan.regime, or regime)
+    quyet_dinh: dict[str, Any] | None = None  # the head's own Quyết định, when it decides some
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
@@ -201,6 +206,49 @@ class Nominee:
         return self.values.get(column)
 
 
+Grade = Literal["text", "secondary", "unconfirmed"]
+GRADES: tuple[Grade, ...] = ("text", "secondary", "unconfirmed")  # strongest first
+GRADE_LABELS: dict[str, str] = {  # how sure the law data is of a figure
+    "text": "văn bản gốc",  # read in the act's own text
+    "secondary": "tài liệu thứ cấp",  # read in an article quoting or tabulating the act
+    "unconfirmed": "chưa xác nhận",  # from memory, or from a plan that cites it
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the law says it: act, article, clause (article and clause may be unknown)."""
+
+    act: str
+    article: str | None = None
+    clause: str | None = None
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.act, self.article, self.clause) if p)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How sure the law data is of one figure, and why: its grade, its legal source, where
+    its text was read, a note on doubts; `file` and `line` locate it in the law data."""
+
+    grade: Grade
+    source: Source
+    read_in: str | None = None
+    note: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class LegalFigure:
+    """A figure of the law data that a prize or a document rests on, described in Vietnamese
+    ("hệ số 3,0 của Bằng khen … cho tập thể")."""
+
+    what: str
+    evidence: Evidence
+
+
 @dataclass(frozen=True)
 class Awardee:
     nominee: Nominee
@@ -209,7 +257,7 @@ class Awardee:
     position: int  # 1-based position inside its quota
     amount: int | None  # prize money in đồng, None when the award carries none
     amount_basis: str  # how the amount was obtained, for the selection report
-    unverified_sources: tuple[str, ...] = ()
+    figures: tuple[LegalFigure, ...] = ()  # the law data the amount rests on
 
     @property
     def rank(self) -> tuple[str, float | None] | None:

@@ -12,6 +12,7 @@ from dossier.build import build
 from .conftest import AS_OF, EXAMPLE, edit_campaign, set_cell
 
 _BUILT: dict[str, Path] = {}
+RENAMED = "Võ Thanh Sang"
 
 
 def _award(data: dict, award_id: str) -> dict:
@@ -46,6 +47,11 @@ def _swapped_members(root: Path) -> None:
     edit_campaign(root, change)
 
 
+def _renamed(root: Path) -> None:
+    """CN06's name corrected in the ranking: Võ Thanh Sơn becomes Võ Thanh Sang."""
+    set_cell(root, "CN06", "name", RENAMED)
+
+
 def _new_leader(root: Path) -> None:
     """CN06 overtakes the other two individuals: his report moves to the front."""
     set_cell(root, "CN06", "reused_files", "1500")
@@ -57,6 +63,7 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
     "quota": _smaller_quota,
     "reorder": _swapped_members,
     "rank": _new_leader,
+    "rename": _renamed,
 }
 
 

@@ -26,12 +26,22 @@ CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml")
                        .read_text(encoding="utf-8"))
 
 
-def previous_output(out: Path) -> dict[str, bytes]:
-    """A complete earlier output, and its snapshot."""
+def previous_output(out: Path, changes: dict | None = None) -> dict[str, bytes]:
+    """A complete earlier output, changed as a case's `out` says (`files`: more files in it,
+    `manifest`: the text of its manifest.json instead), and its snapshot."""
     (out / "docx").mkdir(parents=True)
     (out / "docx" / "01-to-trinh.docx").write_bytes(b"the previous Tto trinh")
     (out / "selection.md").write_text("# previous\n", encoding="utf-8")
-    (out / "manifest.json").write_text('{"manifest_version": 1}\n', encoding="utf-8")
+    written = {"files": ["docx/01-to-trinh.docx", "manifest.json", "selection.md"],
+               "folders": ["docx"]}  # dossier's own mark: the next build may replace it
+    (out / "manifest.json").write_text(json.dumps(
+        {"format": "dossier-output", "manifest_version": 2, "written": written}) + "\n",
+        encoding="utf-8")
+    for name, text in (changes or {}).get("files", {}).items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text, encoding="utf-8")
+    if "manifest" in (changes or {}):
+        (out / "manifest.json").write_text(changes["manifest"], encoding="utf-8")
     return snapshot(out)
 
 
@@ -58,7 +68,7 @@ def test_case(case: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DOSSIER_CACHE_DIR", str(tmp_path / "cache"))
     root = make_campaign(tmp_path / "campaign", case.get("break", []))
     out = tmp_path / "out"
-    before = previous_output(out)
+    before = previous_output(out, case.get("out"))
     result = CliRunner().invoke(main, ["build", str(root), "--out", str(out), "--as-of",
                                        str(case.get("as_of", "2024-12-20")), "--no-pdf", "-q"])
     if result.exception is not None and not isinstance(result.exception, SystemExit):

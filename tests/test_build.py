@@ -189,9 +189,13 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 def test_rebuild_replaces_output_whole(campaign_dir, tmp_path):
     out = tmp_path / "out"
     build(campaign_dir, out, AS_OF, pdf=False)
-    (out / "stale.txt").write_text("old", encoding="utf-8")
+    # a document an earlier build wrote (listed in its manifest) that this one does not make
+    (out / "docx" / "99-old.docx").write_text("old", encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["written"]["files"].append("docx/99-old.docx")
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     build(campaign_dir, out, AS_OF, pdf=False)
-    assert not (out / "stale.txt").exists()
+    assert not (out / "docx" / "99-old.docx").exists()
     assert sorted(p.name for p in out.parent.iterdir()) == ["campaign", "out"]
 
 

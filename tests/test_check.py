@@ -26,7 +26,7 @@ def _check(args: list[str]):
 
 
 @pytest.mark.parametrize("as_of, status, exit_code, days_left", [
-    ("2024-11-01", "warnings", 0, 58),      # open; warnings (a Sunday last day, unverified figure)
+    ("2024-11-01", "warnings", 0, 58),      # open; warnings (a Sunday last day, unconfirmed figure)
     ("2024-12-29", "warnings", 0, 0),       # the last valid day itself
     ("2024-12-30", "blocked", 1, -1),       # the day the plan names is already too late
 ])
@@ -108,3 +108,46 @@ def test_built_output_is_checked_against_page_limits(tmp_path):
     code, report = _check([str(campaign), "--as-of", "2024-12-01", "--built",
                            str(tmp_path / "nothing")])
     assert "NO_BUILD" in {f["code"] for f in report["campaigns"][0]["findings"]}
+
+
+def test_calendar_without_out_prints_to_standard_output(tmp_path, monkeypatch):
+    """No `--out`: the calendar goes to standard output, nothing is written in the folder."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["calendar", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.iterdir()) == []
+    [event] = Calendar.from_ical(result.stdout_bytes).walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "2024-12-29"
+    written = CliRunner().invoke(main, ["calendar", str(EXAMPLE), "--out", "lich.ics"])
+    assert str(tmp_path / "lich.ics") in written.output  # says where it wrote
+
+
+def test_round_option_checks_one_round():
+    govap = EXAMPLE.parent / "govap-2022-2025-cds"
+    _, every = _check([str(govap), "--as-of", "2025-06-16"])
+    assert [c["round"] for c in every["campaigns"]] == ["so-ket-2023", "tong-ket-2025"]
+    _, one = _check([str(govap), "--as-of", "2025-06-16", "--round", "tong-ket-2025"])
+    assert [c["round"] for c in one["campaigns"]] == ["tong-ket-2025"]
+    code, unknown = _check([str(govap), "--as-of", "2025-06-16", "--round", "nam-2024"])
+    assert code == 2
+    [error] = unknown["campaigns"][0]["errors"]
+    assert "không có đợt 'nam-2024' (có: so-ket-2023, tong-ket-2025)" in error["message"]
+    code, single = _check([str(EXAMPLE), "--as-of", "2024-12-01", "--round", "x"])
+    assert code == 2 and "không chia đợt" in single["campaigns"][0]["errors"][0]["message"]
+
+
+def test_check_renders_template_overrides(tmp_path):
+    """A placeholder the data lacks, in an override, is found by `check`, not only by
+    `build`: exit 2 with the same message."""
+    from .bad_inputs.breakers import make_campaign
+
+    root = make_campaign(tmp_path / "c", [{"template": {
+        "name": "bien_ban.docx", "replace": ["{{ header.agency }}", "{{ header.agencyy }}"]}}])
+    code, report = _check([str(root), "--as-of", "2024-12-01"])
+    assert code == 2
+    [error] = report["campaigns"][0]["errors"]
+    assert error["file"].endswith("templates/bien_ban.docx")
+    assert "mẫu dùng biến không có trong dữ liệu 'agencyy' (trong {{ header.agencyy }})" in (
+        error["message"])
+    good = make_campaign(tmp_path / "good", [{"template": {"name": "bien_ban.docx"}}])
+    assert _check([str(good), "--as-of", "2024-12-01"])[0] == 0

@@ -50,6 +50,14 @@ def docx(folder: Path, stem: str) -> Path:
     return folder / "docx" / f"{stem}.docx"
 
 
+def diff_lines(stdout: str) -> list[str]:
+    """The unified output below its summary (tests/test_review_report.py checks the summary)."""
+    lines = stdout.splitlines()
+    if lines and lines[0].startswith("Tóm tắt: "):
+        return lines[lines.index("") + 1:]
+    return lines
+
+
 # --- normalised text ---------------------------------------------------------------------------
 
 def test_textconv_prints_formatting_header_and_body(built, runner):
@@ -119,7 +127,7 @@ def test_changed_amount(pairs):
 def test_changed_amount_folders(pairs, runner):
     result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["amount"]), "-U", "0"])
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    lines = diff_lines(result.stdout)
     assert [line for line in lines if line.startswith(("---", "+++"))] == [
         f"--- {docx(pairs['base'], '01-to-trinh')}", f"+++ {docx(pairs['amount'], '01-to-trinh')}",
         f"--- {docx(pairs['base'], '02-bien-ban')}", f"+++ {docx(pairs['amount'], '02-bien-ban')}",
@@ -176,11 +184,11 @@ def test_removed_nominee_folders_json(pairs, runner):
 
 def test_removed_nominee_is_listed(pairs, runner):
     result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["quota"])])
-    assert result.stdout.splitlines()[0] == (
+    assert diff_lines(result.stdout)[0] == (
         f"Văn bản chỉ có trong A (bị bỏ): {docx(pairs['base'], '08-bao-cao-CN06')} "
         "[bao_cao_thanh_tich CN06]")
     reverse = runner.invoke(main, ["diff", str(pairs["quota"]), str(pairs["base"])])
-    assert reverse.stdout.splitlines()[0] == (
+    assert diff_lines(reverse.stdout)[0] == (
         f"Văn bản chỉ có trong B (mới): {docx(pairs['base'], '08-bao-cao-CN06')} "
         "[bao_cao_thanh_tich CN06]")
 
@@ -217,7 +225,7 @@ def test_reordered_documents(pairs, runner):
     assert renamed == {"CN05": ("docx/06-bao-cao-CN05.docx", "docx/07-bao-cao-CN05.docx", "same"),
                        "CN03": ("docx/07-bao-cao-CN03.docx", "docx/08-bao-cao-CN03.docx", "same")}
     text = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["rank"])]).stdout
-    assert text.splitlines()[0] == (
+    assert diff_lines(text)[0] == (
         f"Văn bản đổi vị trí: {docx(pairs['base'], '08-bao-cao-CN06')} → "
         f"{docx(pairs['rank'], '06-bao-cao-CN06')} [bao_cao_thanh_tich CN06]")
 
@@ -267,7 +275,7 @@ def test_unified_file_mode_output(pairs, runner):
     a, b = docx(pairs["base"], "01-to-trinh"), docx(pairs["amount"], "01-to-trinh")
     result = runner.invoke(main, ["diff", str(a), str(b), "-U", "1"])
     assert result.exit_code == 1
-    lines = result.stdout.splitlines()
+    lines = diff_lines(result.stdout)
     assert lines[:2] == [f"--- {a}", f"+++ {b}"]
     assert lines[2].startswith("@@ -") and lines[2].endswith(" @@ # Nội dung")
     # context, the amount, context ("Tổng cộng"), the total row's words and figures, which
@@ -286,15 +294,17 @@ def test_unified_colour_on_a_terminal(pairs, runner):
 
 
 def test_html_report(pairs, runner, tmp_path):
+    """The report itself is tested in tests/test_review_report.py: here, what it lists."""
     report = tmp_path / "report.html"
     result = runner.invoke(main, ["diff", str(pairs["base"]), str(pairs["quota"]),
                                   "--format", "html", "--out", str(report)])
     assert result.exit_code == 1 and result.stdout == ""
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
-    assert page.count('<table class="diff"') == 2  # Tờ trình and Biên bản
-    assert "<li>Văn bản chỉ có trong A (bị bỏ): " in page and "08-bao-cao-CN06.docx" in page
-    assert 'class="diff_sub">bảng&nbsp;3,&nbsp;hàng&nbsp;"Ông&nbsp;Võ&nbsp;Thanh&nbsp;Sơn"' in page
+    assert page.count('<section class="doc"') == 2  # Tờ trình and Biên bản
+    assert "Văn bản bị bỏ: Báo cáo thành tích – Võ Thanh Sơn" in page
+    assert "08-bao-cao-CN06.docx" in page
+    assert '<td class="del">bảng 3, hàng "Ông Võ Thanh Sơn"' in page  # the list after the closing
 
 
 def test_identical_files(built, runner):

@@ -46,10 +46,53 @@ def _text(path: Path) -> str:
 def test_every_example_builds_with_a_complete_bundle(builds, name):
     for result in builds[name]:
         manifest = _manifest(result)
-        bundle = PdfReader(result.bundle)
-        assert len(bundle.pages) == manifest["bundle"]["pages"] > 0
-        assert [o.title for o in bundle.outline] == [d["title"] for d in manifest["documents"]]
         assert all(d["pages"] >= 1 for d in manifest["documents"])
+        for entry in manifest["submissions"]:  # one bundle per deciding authority
+            bundle = PdfReader(result.out / entry["bundle"]["path"])
+            assert len(bundle.pages) == entry["bundle"]["pages"] > 0
+            titles = [d["title"] for d in manifest["documents"]
+                      if d["submission"] == entry["id"]]
+            assert [o.title for o in bundle.outline] == titles
+        if len(manifest["submissions"]) == 1:  # the manifest keys of one submission
+            assert manifest["bundle"] == manifest["submissions"][0]["bundle"]
+
+
+@pytest.mark.parametrize("name", ["cantho-2024-tthc", "haugiang-2023-dvctt"])
+def test_one_authority_one_submission(builds, name):
+    [result] = builds[name]
+    [entry] = _manifest(result)["submissions"]
+    assert entry["mode"] == "propose" and entry["decider"] == "chu_tich_ubnd_tinh"
+    assert result.bundle == result.out / f"{name}-ho-so.pdf"
+    assert (result.out / "docx" / "01-to-trinh.docx").is_file()
+
+
+def test_govap_one_submission_per_deciding_authority(builds):
+    so_ket, tong_ket = builds["govap-2022-2025-cds"]
+    expected = [
+        (so_ket, [("chu-tich-ubnd-tinh", "propose", 16_200_000),
+                  ("chu-tich-ubnd-huyen", "decide", 8_640_000)]),
+        (tong_ket, [("chu-tich-ubnd-tinh", "propose", 46_800_000),
+                    ("thu-tuong", "forward", 7_020_000),
+                    ("chu-tich-ubnd-huyen", "decide", 12_720_000)]),
+    ]
+    for result, submissions in expected:
+        manifest = _manifest(result)
+        assert [(s["id"], s["mode"], s["total_prize"]) for s in manifest["submissions"]] == \
+            submissions
+        assert sum(s["total_prize"] for s in manifest["submissions"]) == manifest["total_prize"]
+        docx = result.out / "docx"
+        city = _text(docx / "chu-tich-ubnd-tinh-01-to-trinh.docx")
+        assert "Giấy khen" not in city and "Thủ tướng" not in city
+        standing = _text(docx / "chu-tich-ubnd-huyen-01-to-trinh.docx")
+        assert "Kính gửi: Chủ tịch Ủy ban nhân dân quận Gò Vấp." in standing
+        decision = _text(docx / "chu-tich-ubnd-huyen-02-quyet-dinh.docx")
+        assert "CHỦ TỊCH ỦY BAN NHÂN DÂN QUẬN GÒ VẤP" in decision
+        assert "Tặng Giấy khen của Chủ tịch Ủy ban nhân dân quận cho" in decision
+        assert "Bằng khen" not in decision
+    forward = _text(tong_ket.out / "docx" / "thu-tuong-01-to-trinh.docx")
+    assert "Số: 1876/TTr-UBND" in forward
+    assert "kính trình Chủ tịch Ủy ban nhân dân Thành phố xem xét, trình Thủ tướng Chính phủ " \
+           "tặng Bằng khen của Thủ tướng Chính phủ cho 01 tập thể" in forward
 
 
 LAYOUT_CODES = {"SIGNATURE_SPLIT", "LONE_PAGE", "NAME_BROKEN", "TEXT_OUTSIDE_MARGIN"}
@@ -114,6 +157,7 @@ def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):
     manifest = _manifest(tong_ket)
     kinds = [d["kind"] for d in manifest["documents"]]
     assert kinds[:2] == ["to_trinh", "bien_ban"]
+    assert manifest["bundle"] is None  # three submissions: three bundles
     summaries = [d for d in manifest["documents"] if d["kind"] == "bao_cao_tom_tat"]
     assert summaries and all(d["pages"] == 1 for d in summaries)
     [state] = [d for d in manifest["documents"] if d["kind"] == "bao_cao_thanh_tich"]
@@ -124,8 +168,12 @@ def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):
         source = EXAMPLES / "govap-2022-2025-cds" / "attachments" / (
             f"{entry['nominee_id']}-xac-nhan-thue.pdf")
         assert (tong_ket.out / entry["pdf"]).read_bytes() == source.read_bytes()
-    bundle = PdfReader(tong_ket.bundle)
+    bundle_path = tong_ket.bundles["chu-tich-ubnd-huyen"]
+    # named by round and submission
+    assert bundle_path.name == "govap-2022-2025-cds-tong-ket-2025-chu-tich-ubnd-huyen-ho-so.pdf"
+    bundle = PdfReader(bundle_path)
     titles = [o.title for o in bundle.outline]
+    assert titles[:2] == ["Tờ trình của Phòng Nội vụ quận Gò Vấp", "Quyết định khen thưởng"]
     assert titles[-1].startswith("Xác nhận của cơ quan quản lý thuế")
     assert manifest["round"] == "tong-ket-2025"
     codes = {f["code"] for f in manifest["findings"]}

@@ -26,6 +26,7 @@ from dossier.build import build
 from dossier.cli.main import main
 from dossier.errors import OutputError
 from dossier.output import atomic as atomic_output
+from dossier.output import marks
 
 from .conftest import AS_OF, EXAMPLE, edit_campaign
 
@@ -156,6 +157,7 @@ def test_abandoned_staging_folders_are_removed_by_the_next_build(built_once):
     out = built_once
     stale = out.parent / f"{atomic_output.staging_prefix(out)}dead"
     (stale / "docx").mkdir(parents=True)
+    marks.mark(stale)  # as `replacing` marks its staging folders
     build(EXAMPLE, out, AS_OF, pdf=False)
     assert leftovers(out) == []
 

@@ -35,3 +35,22 @@ def test_init_refuses_a_non_empty_folder(tmp_path):
     result = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert result.exit_code == 2
     assert "không rỗng" in result.output
+
+
+def test_init_needs_no_pandas(tmp_path):
+    """pandas is not a dependency: `init` writes the CSV and the XLSX template without it."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "new"
+    code = ("import sys; sys.modules['pandas'] = None\n"  # any `import pandas` now fails
+            "from dossier.cli.main import main\n"
+            f"main(['init', {str(target)!r}])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(target / "rankings-mau.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert sheet.title == "rankings" and header[:3] == ["id", "kind", "name"]
+    assert (target / "rankings.csv").read_text(encoding="utf-8") == ",".join(header) + "\n"

@@ -12,7 +12,8 @@ PACKAGE = ROOT / "dossier"
 
 # Shared vocabulary every stage may use, then the stages in the order data flows.
 FOUNDATION = {"dossier", "dossier.errors", "dossier.models", "dossier.vietnamese",
-              "dossier.charset", "dossier.yamlio", "dossier.resources"}
+              "dossier.charset", "dossier.yamlio", "dossier.resources",
+              "dossier.schema_messages"}
 STAGES = ["law", "campaign", "rules", "documents", "checks", "convert", "output", "review",
           "reports", "build", "cli"]
 

@@ -68,6 +68,7 @@ def test_overlapping_groups_give_one_award_each(campaign_dir):
         extra = {**data["awards"][1], "id": "giay-khen-ca-nhan", "form": "giay_khen",
                  "title": "Giấy khen", "quotas": [{"group": "ca-nhan", "count": 2}], "total": 2}
         data["awards"].append(extra)
+        data["proposer"].pop("level")  # one Tờ trình for both, as before authorities
     edit_campaign(campaign_dir, second_award)
     analysis = analyse(campaign_dir, AS_OF)
     awards = [(a.nominee.id, a.award.id) for a in analysis.selection.awardees
@@ -163,13 +164,109 @@ def test_round_field_errors_point_into_the_round(campaign_dir):
     with pytest.raises(InputError) as raised:
         load_campaign(campaign_dir, "dot-1")
     [problem] = raised.value.problems
-    assert problem.column == "awards.0.total"
-    line = (campaign_dir / "campaign.yaml").read_text(encoding="utf-8").splitlines()
-    number = int(problem.message.rsplit("dòng ", 1)[1].rstrip(")"))
-    assert "total: 5" in line[number - 1]
+    assert problem.column == "rounds.0.awards.0.total"
+    assert "total: 5" in _line_of(campaign_dir, problem)
+
+
+def _line_of(campaign_dir, problem) -> str:
+    lines = (campaign_dir / "campaign.yaml").read_text(encoding="utf-8").splitlines()
+    return lines[int(problem.message.rsplit("dòng ", 1)[1].rstrip(")")) - 1]
+
+
+def test_round_schema_errors_name_the_rounds_line_once(campaign_dir):
+    """A misspelt or invalid field inside a round points to its own line (not the top of the
+    file), once; another round's problems belong to that round."""
+    def bad_rounds(data):
+        awards = [{**data["awards"][0], "title": ""}]  # too short: checked inside the round
+        data["rounds"] = [{"id": "dot-1", "name": "Đợt 1", "awardz": 3, "awards": awards},
+                          {"id": "dot-2", "name": "Đợt 2", "period": {"start": "x"}}]
+    edit_campaign(campaign_dir, bad_rounds)
+    with pytest.raises(InputError) as raised:
+        load_campaign(campaign_dir, "dot-1")
+    problems = {p.column: p for p in raised.value.problems}
+    assert set(problems) == {"rounds.0", "rounds.0.awards.0.title"}
+    assert "'awardz' (có phải 'awards'?)" in problems["rounds.0"].message
+    assert "awardz: 3" in _line_of(campaign_dir, problems["rounds.0"])
+    assert "title: ''" in _line_of(campaign_dir, problems["rounds.0.awards.0.title"])
+    with pytest.raises(InputError) as raised:
+        load_campaign(campaign_dir, "dot-2")
+    assert {p.column for p in raised.value.problems} == {"rounds.1.period",
+                                                         "rounds.1.period.start"}
+
+
+def test_every_top_level_field_but_a_rounds_own_is_replaceable_and_documented():
+    from dossier.campaign.load import load_schema
+
+    schema = load_schema("campaign.schema.json")
+    own = {"schema_version", "id", "name", "rounds", "ranking"}
+    listed = schema["properties"]["rounds"]["items"]["properties"]
+    assert set(schema["properties"]) - own <= set(listed)
+    assert all(listed[k]["$ref"] == f"#/properties/{k}" for k in set(listed) - {"id", "name",
+                                                                               "ranking"})
 
 
 def test_no_deadline_in_the_plan_is_said(campaign_dir):
     edit_campaign(campaign_dir, lambda d: d.__setitem__("deadlines", []))
     codes = [f.code for f in analyse(campaign_dir, dt.date(2030, 1, 1)).findings]
     assert "NO_DEADLINE" in codes and "DEADLINE_PASSED" not in codes
+
+
+def test_a_plan_without_documents_uses_the_regimes_standard_dossier(campaign_dir, tmp_path):
+    """KH 140 lists no dossier documents: the regime's standard dossier applies, and `check`
+    says so; nothing has to be invented."""
+    from dossier.build import build
+
+    edit_campaign(campaign_dir, lambda d: d.pop("documents"))
+    analysis = analyse(campaign_dir, AS_OF)
+    assert [d.kind for d in analysis.campaign.documents] == [
+        "to_trinh", "bien_ban", "bao_cao_thanh_tich"]
+    [finding] = [f for f in analysis.findings if f.code == "DOCUMENTS_FROM_REGIME"]
+    assert finding.severity == "info"
+    assert finding.message.startswith("Kế hoạch không quy định thành phần hồ sơ; dùng thành "
+                                      "phần hồ sơ theo Nghị định số 98/2023/NĐ-CP: Tờ trình")
+    assert "Mẫu số 08" in finding.message
+    reports = [p for p in analysis.plans if p.kind == "bao_cao_thanh_tich"]
+    assert len(reports) == len(analysis.selection.awardees) == 6
+    result = build(campaign_dir, tmp_path / "out", AS_OF, pdf=False, cache=None)
+    assert result.documents == 8
+
+
+def test_a_plan_with_documents_gets_no_standard_dossier_finding(campaign_dir):
+    codes = {f.code for f in analyse(campaign_dir, AS_OF).findings}
+    assert "DOCUMENTS_FROM_REGIME" not in codes
+
+
+def test_files_named_after_the_unit_or_nearly_by_id_are_named(campaign_dir):
+    """Narratives and attachments are keyed by id: a file named after the unit, or with the
+    id in another case or extension, is not read, and `check` says which file it should be."""
+    def attachment(data):
+        data["documents"].append({"id": "thue", "kind": "attachment", "title": "Xác nhận thuế",
+                                  "per": "awardee", "copies": 1,
+                                  "file": "attachments/{id}-thue.pdf",
+                                  "when": [{"column": "unit_type", "op": "=",
+                                            "value": "Cơ quan chuyên môn"}]})
+    edit_campaign(campaign_dir, attachment)
+    narratives = campaign_dir / "achievements"
+    (narratives / "TT05.md").rename(narratives / "Sở Giao thông vận tải.md")
+    (narratives / "TT01.md").rename(narratives / "tt01.MD")
+    (narratives / "CN03.md").rename(narratives / "CN03.docx")
+    (narratives / "ghi-chu.md").write_text("việc của văn phòng", encoding="utf-8")
+    (campaign_dir / "attachments").mkdir(exist_ok=True)
+    (campaign_dir / "attachments" / "TT15 - thue.pdf").write_bytes(b"%PDF-1.4")
+    messages = {f.file.rsplit("/", 1)[1]: f.message for f in analyse(campaign_dir, AS_OF).findings
+                if f.code == "FILE_NOT_USED"}
+    assert messages == {
+        "Sở Giao thông vận tải.md": "achievements/Sở Giao thông vận tải.md: tên tệp không phải "
+        "mã nên không được dùng (tệp đặt tên theo mã); có phải của Sở Giao thông vận tải thành "
+        "phố Cần Thơ (TT05)? Đổi tên thành achievements/TT05.md",
+        "tt01.MD": "achievements/tt01.MD: tên tệp không phải mã nên không được dùng (tệp đặt "
+        "tên theo mã); có phải của Sở Tư pháp thành phố Cần Thơ (TT01)? Đổi tên thành "
+        "achievements/TT01.md",
+        "CN03.docx": "achievements/CN03.docx: tên tệp không phải mã nên không được dùng (tệp "
+        "đặt tên theo mã); có phải của Lê Thị Mỹ Duyên (CN03)? Đổi tên thành "
+        "achievements/CN03.md và lưu nội dung dạng văn bản thuần (UTF-8), không phải tệp "
+        "Word/PDF",
+        "TT15 - thue.pdf": "attachments/TT15 - thue.pdf: tên tệp không phải mã nên không được "
+        "dùng (tệp đặt tên theo mã); có phải của Sở Khoa học và Công nghệ thành phố Cần Thơ "
+        "(TT15)? Đổi tên thành attachments/TT15-thue.pdf",
+    }

@@ -204,3 +204,27 @@ def test_any_paragraph_edit_round_trips(a_cell, a_body, b_cell, b_body):
         out = write_redline(a, b, Path(folder) / "redline.docx").path
         assert texts(resolve(body_of(out), accept=True)) == texts(body_of(b))
         assert texts(resolve(body_of(out), accept=False)) == texts(body_of(a))
+
+
+def test_what_the_redline_does_not_mark_is_said(built, pairs, tmp_path):
+    """Headers, footers, fonts and tables' properties are not tracked changes: the summary
+    names them and the command says so; a change of text alone gets no such note."""
+    from docx.shared import Pt
+
+    original = docx(built.out, "01-to-trinh")
+    doc = Document(str(original))
+    doc.sections[0].footer.paragraphs[0].text = "Chân trang mới"
+    doc.tables[-1].columns[0].width = Mm(40)
+    doc.styles["Normal"].font.size = Pt(13)
+    edited = tmp_path / "edited.docx"
+    doc.save(str(edited))
+    summary = write_redline(original, edited, tmp_path / "redline.docx")
+    assert summary.untracked == ("chân trang", "phông chữ, cỡ chữ",
+                                 "thuộc tính bảng (độ rộng, đường viền, căn lề)")
+    result = CliRunner().invoke(main, ["diff", str(original), str(edited), "--redline",
+                                       str(tmp_path / "cli.docx")])
+    assert "thay đổi ở chân trang, phông chữ, cỡ chữ, thuộc tính bảng" in result.output
+    for variant, stem in CASES:
+        quiet = write_redline(docx(pairs["base"], stem), docx(pairs[variant], stem),
+                              tmp_path / f"{variant}-{stem}.docx")
+        assert quiet.untracked == (), (variant, stem)

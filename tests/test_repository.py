@@ -30,3 +30,12 @@ def test_campaign_format_doc_describes_every_schema_field():
 
     doc = (ROOT / "docs" / "campaign-format.md").read_text(encoding="utf-8")
     assert reference_markdown() in doc, "regenerate with: python -m dossier.campaign.schema_doc"
+
+
+def test_ci_and_bootstrap_install_the_browser_the_report_test_uses():
+    """tests/test_review_report.py opens the HTML report in headless Chromium; in CI it must."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = next(line for line in ci.splitlines() if "apt-get install" in line)
+    assert "chromium" in install.split()
+    bootstrap = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
+    assert 'packages="$packages chromium"' in bootstrap

@@ -9,6 +9,7 @@ import pytest
 from dossier.campaign.load import load_campaign
 from dossier.campaign.rankings import load_rankings
 from dossier.checks.analysis import analyse
+from dossier.reports.selection import selection_markdown
 from dossier.rules.selection import select
 
 from .conftest import AS_OF, EXAMPLE, edit_campaign, edit_rankings, set_cell
@@ -82,7 +83,38 @@ def test_cap_per_value(campaign_dir):
     people = [a.nominee.id for a in analysis.selection.awardees if a.nominee.kind == "ca_nhan"]
     assert "CN03" not in people and len(people) == 3
     reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
-    assert "đã đủ 01" in reasons["CN03"]
+    assert reasons["CN03"] == ("đã đủ 01 cá nhân có đơn vị công tác là Văn phòng Đăng ký đất "
+                               "đai thành phố Cần Thơ")
+
+
+def test_cap_on_the_unit_names_the_unit(campaign_dir):
+    def cap(data):
+        data["awards"][1]["quotas"][0]["cap"] = {"column": "parent_id", "max": 1}
+    edit_campaign(campaign_dir, cap)
+    set_cell(campaign_dir, "CN03", "parent_id", "TT18")
+    analysis = analyse(campaign_dir, AS_OF)
+    reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
+    assert reasons["CN03"] == ("đã đủ 01 cá nhân có đơn vị (tập thể) là Văn phòng Đăng ký đất "
+                               "đai thành phố Cần Thơ (TT18)")
+
+
+def test_a_tie_settled_by_a_tie_break_says_which_tie_and_what_settled_it():
+    analysis = analyse(EXAMPLE, AS_OF)
+    reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
+    assert reasons["TT14"].endswith(
+        "xếp thứ 2, ngoài chỉ tiêu 01 của nhóm (bằng Sở Khoa học và Công nghệ thành phố Cần Thơ "
+        "(TT15) về Tỷ lệ hồ sơ có khai thác, sử dụng lại thông tin, dữ liệu số hóa (100%); phân "
+        "định bởi Tỷ lệ khai thác, sử dụng lại dữ liệu số hóa năm 2024: 99,2% so với 99,6%)")
+    assert reasons["TT19"].endswith("xếp thứ 3, ngoài chỉ tiêu 01 của nhóm")  # no tie there
+
+
+def test_an_unresolved_tie_names_the_columns_by_their_labels(campaign_dir):
+    for column in ("reuse_rate", "reuse_rate_2024"):
+        set_cell(campaign_dir, "TT14", column, "100" if column == "reuse_rate" else "99.6")
+    [tie] = [f for f in analyse(campaign_dir, AS_OF).blocking if f.code == "TIE_AT_BOUNDARY"]
+    assert ("(Tỷ lệ hồ sơ có khai thác, sử dụng lại thông tin, dữ liệu số hóa, Tỷ lệ khai thác, "
+            "sử dụng lại dữ liệu số hóa năm 2024)") in tie.message
+    assert "reuse_rate" not in tie.message
 
 
 def test_individual_must_belong_to_an_awarded_collective(campaign_dir):
@@ -93,8 +125,14 @@ def test_individual_must_belong_to_an_awarded_collective(campaign_dir):
     for awardee in analysis.selection.awardees:
         if awardee.nominee.kind == "ca_nhan":
             assert awardee.nominee.get("parent_id") in awarded_units
-    reasons = {n.id: r for n, _, r in analysis.selection.not_chosen}
-    assert "tập thể nơi công tác không được đề nghị" in reasons["CN05"]
+    excluded = {e.nominee.id: e.reason for e in analysis.selection.exclusions}
+    assert excluded["CN05"] == (
+        "chỉ xét cá nhân thuộc tập thể được khen thưởng: tập thể nơi công tác Văn phòng Đăng ký "
+        "đất đai thành phố Cần Thơ (TT18) không được đề nghị khen thưởng")
+    assert "CN05" not in {n.id for n, _, _ in analysis.selection.not_chosen}
+    report = selection_markdown(analysis.campaign, analysis.selection)
+    excluded_part = report.split("**Không đủ điều kiện**", 1)[1]
+    assert "Phạm Thị Ngọc Hân (CN05): chỉ xét cá nhân thuộc tập thể" in excluded_part
 
 
 def test_fixed_prizes_by_position_and_tie_between_prize_levels(campaign_dir):
@@ -141,3 +179,71 @@ def test_quota_never_exceeded_and_awardees_eligible(campaign_dir, seed):
     for awardee in analysis.selection.awardees:
         if awardee.nominee.kind == "ca_nhan":
             assert awardee.nominee.get("reused_files") >= 100
+
+
+BLOCK_1 = {"TT01", "TT02", "TT03", "TT04", "TT05", "TT06", "TT07", "TT08", "TT09", "TT10"}
+
+
+def _blocks(campaign_dir, parent_group: bool) -> None:
+    """Two blocks (khối), each with its collectives and its individuals; individuals only from
+    awarded units. CN03 works at TT01 (Khối 1) but her own cell says Khối 2."""
+    def plan(data):
+        data["columns"].append({"name": "khoi", "label": "Khối thi đua", "type": "text",
+                                "kinds": ["tap_the", "ca_nhan"]})
+        units, people = data["groups"][0]["order_by"], data["groups"][3]["order_by"]
+        data["groups"] = []
+        for number in (1, 2):
+            member = [{"column": "khoi", "op": "=", "value": f"Khối {number}"}]
+            data["groups"].append({"id": f"k{number}", "name": f"Khối {number}",
+                                   "kind": "tap_the", "members": member, "order_by": units})
+            data["groups"].append({"id": f"cn-k{number}", "name": f"Cá nhân Khối {number}",
+                                   "kind": "ca_nhan", "members": member, "order_by": people,
+                                   **({"parent_group": f"k{number}"} if parent_group else {})})
+        data["awards"][0]["quotas"] = [{"group": "k1", "count": 2}, {"group": "k2", "count": 1}]
+        data["awards"][1]["quotas"] = [{"group": "cn-k1", "count": 1},
+                                       {"group": "cn-k2", "count": 2}]
+        for award in data["awards"]:
+            award.pop("total", None)
+        data["awards"][1]["require_awarded_parent"] = True
+    edit_campaign(campaign_dir, plan)
+
+    def blocks(frame):
+        units = frame.set_index("id")
+        for index in frame.index:
+            unit = frame.at[index, "parent_id"] or frame.at[index, "id"]
+            frame.at[index, "khoi"] = "Khối 1" if unit in BLOCK_1 else "Khối 2"
+        frame.loc[frame["id"] == "CN03", "khoi"] = "Khối 2"
+        assert units.at["CN03", "parent_id"] == "TT01"
+    edit_rankings(campaign_dir, blocks)
+
+
+def test_an_individual_in_another_group_than_their_unit_is_reported(campaign_dir):
+    _blocks(campaign_dir, parent_group=False)
+    analysis = analyse(campaign_dir, AS_OF)
+    [finding] = [f for f in analysis.findings if f.code == "UNIT_IN_OTHER_GROUP"]
+    assert finding.severity == "warning" and finding.nominees == ("CN03",)
+    assert finding.message == (
+        "Cá nhân Khối 2: Lê Thị Mỹ Duyên (CN03) có Khối thi đua là Khối 2 nhưng đơn vị Sở Tư "
+        "pháp thành phố Cần Thơ (TT01) có Khối thi đua là Khối 1")
+
+
+def test_a_group_takes_its_individuals_from_its_own_awarded_collectives(campaign_dir):
+    _blocks(campaign_dir, parent_group=True)
+    analysis = analyse(campaign_dir, AS_OF)
+    units = {a.nominee.id: a.group.id for a in analysis.selection.awardees
+             if a.nominee.kind == "tap_the"}
+    for awardee in analysis.selection.awardees:
+        if awardee.nominee.kind == "ca_nhan":
+            parent = awardee.nominee.get("parent_id")
+            assert units[parent] == {"cn-k1": "k1", "cn-k2": "k2"}[awardee.group.id]
+    assert "CN03" not in {a.nominee.id for a in analysis.selection.awardees}
+    excluded = {(e.nominee.id, e.group.id): e.reason for e in analysis.selection.exclusions
+                if e.group}
+    assert excluded[("CN03", "cn-k2")] == (
+        "thuộc đơn vị Sở Tư pháp thành phố Cần Thơ (TT01), không thuộc Khối 2 (đơn vị thuộc "
+        "Khối 1)")
+    assert [f.nominees for f in analysis.findings if f.code == "UNIT_IN_OTHER_GROUP"] == [
+        ("CN03",)]
+    no_unit = [e for e in analysis.selection.exclusions if e.nominee.id == "CN36"]
+    assert [e.reason for e in no_unit] == [
+        "không có đơn vị (parent_id): cá nhân của nhóm này phải thuộc một đơn vị của Khối 2"]

@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for dossier: LibreOffice (if missing), a virtualenv in .venv, and the
-# package in it. `--test` also installs the test extras (pytest, hypothesis, ruff).
+# package in it. `--test` also installs the test extras (pytest, hypothesis, ruff) and Chromium
+# (the review report's browser test).
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 extras=""
-[ "${1:-}" = "--test" ] && extras="[test]"
+packages="libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno"
+missing=""
+command -v soffice >/dev/null 2>&1 || missing=yes
+command -v pdftoppm >/dev/null 2>&1 || missing=yes
+if [ "${1:-}" = "--test" ]; then
+  extras="[test]"
+  # the review report's test opens it in a real browser (headless Chromium)
+  packages="$packages chromium"
+  command -v chromium >/dev/null 2>&1 || missing=yes
+fi
 
-if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
-  echo "Installing LibreOffice Writer, Liberation fonts and poppler-utils (Debian packages)..."
+if [ -n "$missing" ]; then
+  echo "Installing $packages (Debian packages)..."
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
+  # shellcheck disable=SC2086  # the package list is meant to split into words
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-    libreoffice-writer-nogui fonts-liberation2 poppler-utils python3-uno >/dev/null
+    $packages >/dev/null
 fi
 
 python3 -m venv .venv

@@ -1,4 +1,4 @@
-"""Write the four docxtpl templates of the award dossier into ``dossier/templates/``.
+"""Write the docxtpl templates of the award dossier into ``dossier/templates/``.
 
 The layout follows NĐ 30/2020/NĐ-CP, Phụ lục I (A4 portrait, Times New Roman, margins 20/20/30/15
 mm, header table with the agency on the left and the Quốc hiệu / Tiêu ngữ on the right, …). The
@@ -26,6 +26,7 @@ from pathlib import Path
 from docx.document import Document as DocumentObject
 from nd30.bao_cao import bao_cao, bao_cao_tom_tat
 from nd30.bien_ban import bien_ban
+from nd30.quyet_dinh import quyet_dinh
 from nd30.to_trinh import to_trinh
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,7 @@ TEMPLATES: dict[str, Callable[[], DocumentObject]] = {
     "bao_cao_tap_the.docx": lambda: bao_cao(individual=False),
     "bao_cao_ca_nhan.docx": lambda: bao_cao(individual=True),
     "bao_cao_tom_tat.docx": bao_cao_tom_tat,
+    "quyet_dinh.docx": quyet_dinh,
 }
 
 # --------------------------------------------------------------------------------------------

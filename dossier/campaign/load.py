@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 import jsonschema
 
 from dossier import law
+from dossier.campaign.authority_checks import IN_FORCE, authority_problems, resolved_regime
 from dossier.campaign.plan_checks import condition_problems, group_problems, template_problems
-from dossier.campaign.schema_messages import schema_message
 from dossier.errors import InputError, Problem
 from dossier.models import (
     Award,
@@ -37,9 +38,11 @@ from dossier.models import (
     Quota,
 )
 from dossier.resources import SCHEMA_DIR
+from dossier.schema_messages import schema_message
 from dossier.yamlio import line_of, load_yaml
 
 CAMPAIGN_FILE = "campaign.yaml"
+
 STANDARD_COLUMNS = (
     "id", "kind", "name", "gender", "position", "unit", "parent_id",
     "address", "head_name", "head_title",
@@ -74,27 +77,94 @@ def round_ids(root: Path) -> list[str | None]:
     return [r.get("id") for r in rounds if isinstance(r, dict)] or [None]
 
 
+def chosen_rounds(path: Path, round_id: str | None) -> list[str | None]:
+    """Every round of the campaign, or the one named (InputError when it has no such round)."""
+    rounds = round_ids(path)
+    if round_id is None:
+        return rounds
+    if rounds == [None]:
+        # "the plan has no rounds: leave out --round"
+        raise InputError.single(path / CAMPAIGN_FILE,
+                                f"kế hoạch không chia đợt: bỏ --round {round_id}")
+    if round_id not in rounds:
+        known = ", ".join(str(r) for r in rounds)
+        # "the plan has no round X (it has: …)"
+        raise InputError.single(path / CAMPAIGN_FILE,
+                                f"kế hoạch không có đợt '{round_id}' (có: {known})")
+    return [round_id]
+
+
 def load_campaign(root: Path, round_id: str | None = None) -> Campaign:
     """Read `root/campaign.yaml` (one round of it); raise InputError listing every problem."""
     path = root / CAMPAIGN_FILE
     if not path.is_file():
         raise InputError.single(path, "không tìm thấy tệp kế hoạch thi đua (campaign.yaml)")
     data, lines = load_yaml(path)
-    data, lines, round_info = _select_round(path, data, lines, round_id)
-    _validate_schema(path, data, lines)
-    _validate_references(path, data, lines)
-    return _build(root, data, round_info)
+    data, origin, round_info = _select_round(path, data, round_id)
+    _validate_schema(path, data, lines, origin)
+    data, from_regime = _with_documents(path, data)
+    _validate_references(path, data, lines, origin)
+    campaign = _build(root, data, round_info)
+    campaign.documents_from_regime = from_regime
+    return campaign
+
+
+def _with_documents(path: Path, data: dict) -> tuple[dict, bool]:
+    """A plan that lists no documents gets its regime's standard dossier (marked, so that
+    `check` can say so)."""
+    if "documents" in data:
+        return data, False
+    try:
+        standard = law.load_regime(data["regime"]).standard_dossier
+    except InputError:
+        return {**data, "documents": []}, False  # the unknown regime is reported with the others
+    if standard is None:
+        # "the plan lists no documents and regime X has no standard dossier: declare them"
+        raise InputError.single(path, f"Kế hoạch không quy định thành phần hồ sơ và chế độ "
+                                f"'{data['regime']}' không có thành phần hồ sơ chuẩn: khai báo "
+                                "'documents'", column="documents")
+    return {**data, "documents": [dict(d) for d in standard.documents]}, True
 
 
 ROUND_KEYS = ("id", "name", "ranking")
 
 
-def _select_round(path: Path, data: Any, lines: dict[tuple, int], round_id: str | None):
+def _replaceable() -> set[str]:
+    """The top-level fields a round may replace: those its schema lists besides its own."""
+    items = load_schema("campaign.schema.json")["properties"]["rounds"]["items"]
+    return set(items["properties"]) - set(ROUND_KEYS)
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a field of the merged data was written: a field the chosen round replaces lives
+    under `rounds[index]`, every other one where its path says."""
+
+    index: int | None = None
+    replaced: frozenset[str] = frozenset()
+
+    def __call__(self, field_path: tuple) -> tuple:
+        if field_path and field_path[0] in self.replaced:
+            return ("rounds", self.index, *field_path)
+        return field_path
+
+    def reports(self, field_path: tuple) -> bool:
+        """Each problem once, with its round: a replaced field is validated where the round
+        writes it (its top-level copy would repeat the error); another round's problems are
+        that round's."""
+        if field_path and field_path[0] in self.replaced:
+            return False
+        return not (self.index is not None and len(field_path) >= 2
+                    and field_path[0] == "rounds" and field_path[1] != self.index)
+
+
+def _select_round(path: Path, data: Any, round_id: str | None):
     """Overlay the chosen round's fields on the top-level ones (a round replaces what it
-    names); line numbers follow the field to where it was written."""
+    names). Returns the merged data, where each of its fields was written, and the round's
+    id, name and ranking."""
     rounds = data.get("rounds") if isinstance(data, dict) else None
     if not isinstance(rounds, list):
-        return data, lines, {}
+        return data, _Origin(), {}
     index = next((i for i, r in enumerate(rounds)
                   if isinstance(r, dict) and r.get("id") == round_id), None)
     if index is None:
@@ -102,23 +172,19 @@ def _select_round(path: Path, data: Any, lines: dict[tuple, int], round_id: str 
         # "the campaign has no round X (it has: …)"
         raise InputError.single(path, f"kế hoạch không có đợt '{round_id}' (có: {known})")
     chosen = rounds[index]
-    overrides = {k: v for k, v in chosen.items() if k not in ROUND_KEYS}
-    merged = {**data, **overrides}
-    merged_lines = {p: n for p, n in lines.items() if not (p and p[0] in overrides)}
-    prefix = ("rounds", index)
-    for p, n in lines.items():
-        if p[:2] == prefix and len(p) > 2 and p[2] in overrides:
-            merged_lines[p[2:]] = n
+    # unknown fields stay in the round, where the schema names them with their line
+    overrides = {k: v for k, v in chosen.items() if k in _replaceable()}
     info = {"round_id": chosen.get("id"), "round_name": chosen.get("name"),
             "ranking_file": chosen.get("ranking") or data.get("ranking")}
-    return merged, merged_lines, info
+    return {**data, **overrides}, _Origin(index, frozenset(overrides)), info
 
 
-def _validate_schema(path: Path, data: Any, lines: dict[tuple, int]) -> None:
+def _validate_schema(path: Path, data: Any, lines: dict[tuple, int], origin: _Origin) -> None:
     validator = jsonschema.Draft202012Validator(
         load_schema("campaign.schema.json"), format_checker=jsonschema.FormatChecker()
     )
-    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = [e for e in validator.iter_errors(data) if origin.reports(tuple(e.absolute_path))]
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     problems = list(dict.fromkeys(_schema_problem(path, e, lines) for e in errors))  # no repeats
     if problems:
         raise InputError(problems)
@@ -128,10 +194,14 @@ def _schema_problem(path: Path, error: jsonschema.ValidationError, lines) -> Pro
     field_path = tuple(error.absolute_path)
     dotted = ".".join(str(p) for p in field_path) or "(gốc)"
     line = line_of(lines, field_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
+        line = line_of(lines, (*field_path, extra[0])) if extra else line  # the first one's
     return Problem(str(path), f"{schema_message(error)} (dòng {line})", column=dotted)
 
 
-def _validate_references(path: Path, data: dict, lines: dict[tuple, int]) -> None:
+def _validate_references(path: Path, data: dict, lines: dict[tuple, int],
+                         origin: _Origin) -> None:
     problems: list[str] = []
     known_columns = (set(STANDARD_COLUMNS) | {c["name"] for c in data.get("columns", [])}
                      | {c["name"] for c in data.get("computed", [])})
@@ -144,14 +214,15 @@ def _validate_references(path: Path, data: dict, lines: dict[tuple, int]) -> Non
             problems.append((where, f"cột '{column}' không được khai báo trong 'columns'"))
     problems += _check_awards(data, groups)
     problems += _check_regime(data, groups)
+    problems += authority_problems(data)
     problems += _check_dates(data)
     problems += _check_members(data)
     problems += _check_deadline_refs(data)
     problems += _check_award_refs(data)
     problems += condition_problems(_all_conditions(data), data)
     problems += group_problems(data)
-    found = [Problem(str(path), f"{msg} (dòng {line_of(lines, where)})",
-                     column=".".join(str(p) for p in where))
+    found = [Problem(str(path), f"{msg} (dòng {line_of(lines, origin(where))})",
+                     column=".".join(str(p) for p in origin(where)))
              for where, msg in problems]
     found += template_problems(path.parent)
     if found:
@@ -244,7 +315,7 @@ def _check_awards(data: dict, groups: dict[str, dict]) -> list:
 
 def _check_regime(data: dict, groups: dict[str, dict]) -> list:
     try:
-        regime = law.load_regime(data["regime"])
+        regime = law.load_regime(resolved_regime(data))
     except InputError as exc:
         return [(("regime",), exc.problems[0].message)]
     out = []
@@ -317,7 +388,7 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         root=root,
         id=data["id"],
         name=data["name"],
-        regime=data["regime"],
+        regime=resolved_regime(data),
         place=data["place"],
         plan={**data["plan"], "date": dt.date.fromisoformat(data["plan"]["date"])},
         period_start=dt.date.fromisoformat(data["period"]["start"]),
@@ -339,7 +410,27 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         round_id=round_info.get("round_id"),
         round_name=round_info.get("round_name"),
         raw=data,
+        regime_choice="in-force" if data["regime"] == IN_FORCE else "plan",
+        plan_regime=data["plan"].get("regime") or (
+            None if data["regime"] == IN_FORCE else data["regime"]),
+        quyet_dinh=_quyet_dinh(data),
     )
+
+
+def _quyet_dinh(data: dict) -> dict | None:
+    section = data.get("quyet_dinh")
+    if section is None:
+        return None
+    date = section.get("date")
+    made = {"symbol": "QĐ-UBND", **section,
+            "date": dt.date.fromisoformat(date) if date else
+            dt.date.fromisoformat(data["to_trinh"]["date"])}
+    standing = section.get("to_trinh")
+    if standing is not None:  # the standing body's Tờ trình to its head
+        made["to_trinh"] = {"noi_nhan": ["Như trên", "Lưu: VT"], **standing,
+                            "date": dt.date.fromisoformat(standing.get("date")
+                                                          or data["to_trinh"]["date"])}
+    return made
 
 
 def _deadline(d: dict) -> Deadline:
@@ -388,6 +479,7 @@ def _group(g: dict, conditions: _Conditions) -> Group:
         members=conditions.many(g.get("members", [])),
         eligibility=conditions.many(g.get("eligibility", [])),
         order_by=tuple(OrderKey(**k) for k in g["order_by"]),
+        parent_group=g.get("parent_group"),
     )
 
 

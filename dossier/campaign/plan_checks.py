@@ -130,7 +130,25 @@ def group_problems(data: dict) -> Found:
             # "nobody can meet every condition of the group (col: …): its quota cannot be met"
             found.append((("groups", gi), f"không ai có thể thỏa mọi điều kiện của nhóm "
                           f"(cột '{column}': {text}): chỉ tiêu của nhóm không thể đạt"))
+        found += _parent_group_problems(gi, group, data)
     return found
+
+
+def _parent_group_problems(index: int, group: dict, data: dict) -> Found:
+    """`parent_group`: a group of individuals names a group of collectives."""
+    name = group.get("parent_group")
+    if name is None:
+        return []
+    where = ("groups", index, "parent_group")
+    kinds = {g.get("id"): g.get("kind") for g in data.get("groups", [])}
+    if group.get("kind") != "ca_nhan":
+        # "only a group of individuals takes them from a group of collectives"
+        return [(where, "chỉ nhóm cá nhân mới lấy cá nhân từ một nhóm tập thể")]
+    if name not in kinds:
+        return [(where, f"nhóm '{name}' không có trong 'groups'")]  # no such group
+    if kinds[name] != "tap_the":
+        return [(where, f"nhóm '{name}' không phải nhóm tập thể")]  # not a group of collectives
+    return []
 
 
 def _contradictions(conditions: list[dict], columns: dict[str, dict]):

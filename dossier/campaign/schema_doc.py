@@ -22,6 +22,9 @@ def field_rows(schema: dict, node: dict, path: str) -> list[tuple[str, str, str]
     required = set(node.get("required", ()))
     for name, child in node.get("properties", {}).items():
         child_path = f"{path}.{name}" if path else name
+        if child.get("$ref", "").startswith("#/properties/"):  # a round's replacement field:
+            rows.append((child_path, "", child.get("description", "")))  # documented above
+            continue
         resolved = _resolve(schema, child)
         description = child.get("description") or resolved.get("description", "")
         flag = "yes" if name in required else ""

@@ -14,7 +14,8 @@ from dossier.campaign.narratives import narrative_file
 from dossier.documents import council
 from dossier.documents.context import DocumentPlan, applies_to, general_missing
 from dossier.documents.verify import words_agree
-from dossier.models import Campaign, Deadline, Finding, Selection
+from dossier.models import GRADES, Campaign, Deadline, Finding, Grade, LegalFigure, Selection
+from dossier.rules.authority import Submission
 from dossier.rules.calendar import is_working_day, why_not_working, working_days_between
 from dossier.vietnamese import date_short
 
@@ -62,19 +63,40 @@ def _one_deadline(deadline: Deadline, as_of: dt.date, window: int) -> list[Findi
     return findings
 
 
-def legal_findings(campaign: Campaign, selection: Selection) -> list[Finding]:
+FIGURE_CODES = {"secondary": "FIGURE_SECONDARY", "unconfirmed": "FIGURE_UNCONFIRMED"}
+
+
+def legal_findings(campaign: Campaign, selection: Selection,
+                   require_evidence: Grade = "secondary") -> list[Finding]:
+    """The regime's replacement, and every figure of the law data the dossier rests on whose
+    evidence is not the act's own text: below `require_evidence` a warning, else information."""
     regime = law.load_regime(campaign.regime)
     findings = []
     decided = campaign.to_trinh["date"]
-    if regime.replaced_on and decided >= regime.replaced_on:
+    findings += regime_findings(campaign, regime, decided)
+    resting: dict[LegalFigure, list[str]] = {}
+    standard = regime.standard_dossier
+    if campaign.documents_from_regime and standard:
+        titles = "; ".join(d.title for d in campaign.documents)
+        # "the plan sets out no dossier documents; using the dossier of <regime>: …"
         findings.append(Finding(
-            "REGIME_REPLACED", "warning",
-            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)} "
-            f"({regime.replaced_by}); Kế hoạch vẫn áp dụng chế độ này theo campaign.yaml"))
-    sources = sorted({s for a in selection.awardees for s in a.unverified_sources})
-    findings += [Finding("UNVERIFIED_FIGURE", "warning",
-                         f"số tiền thưởng dựa trên số liệu chưa được kiểm chứng: {s}")
-                 for s in sources]
+            "DOCUMENTS_FROM_REGIME", "info",
+            f"Kế hoạch không quy định thành phần hồ sơ; dùng thành phần hồ sơ theo "
+            f"{regime.short_name}: {titles} ({standard.evidence.source})"))
+        resting[LegalFigure("thành phần hồ sơ đề nghị khen thưởng", standard.evidence)] = []
+    for awardee in selection.awardees:
+        for figure in awardee.figures:
+            resting.setdefault(figure, []).append(awardee.nominee.id)
+    for figure in _report_form_figures(campaign, selection, regime):
+        resting.setdefault(figure, [])
+    required = GRADES.index(require_evidence)
+    for figure, nominees in resting.items():
+        grade = figure.evidence.grade
+        if grade == "text":
+            continue
+        severity = "warning" if GRADES.index(grade) > required else "info"
+        findings.append(Finding(FIGURE_CODES[grade], severity, figure_message(figure),
+                                nominees=tuple(nominees), file=figure.evidence.file))
     return findings
 
 
@@ -135,10 +157,79 @@ def can_cu_findings(campaign: Campaign) -> list[Finding]:
     return findings
 
 
+def _report_form_figures(campaign: Campaign, selection: Selection,
+                         regime: law.Regime) -> list[LegalFigure]:
+    """The report forms the campaign's documents follow, where some awardee receives one."""
+    figures = []
+    for spec in campaign.documents:
+        form = regime.report_forms.get(spec.form) if spec.form else None
+        if form and any(applies_to(spec, a) for a in selection.awardees):
+            label = f"{form.label} " if form.label else ""
+            figures.append(LegalFigure(f"mẫu báo cáo {label}“{form.title}”", form.evidence))
+    return list(dict.fromkeys(figures))
+
+
+def figure_message(figure: LegalFigure) -> str:
+    """What the figure is, how sure the law data is of it and why, and what would confirm it."""
+    evidence = figure.evidence
+    where = f" (dòng {evidence.line})" if evidence.line else ""
+    note = f" {evidence.note}" if evidence.note else ""
+    if evidence.grade == "unconfirmed":
+        source = evidence.source
+        # the article (and clause) to read, or "the article that sets this figure"
+        article = ", ".join(p for p in (source.article, source.clause) if p) or \
+            "điều quy định số liệu này"
+        cited = f"; nơi trích dẫn: {evidence.read_in}" if evidence.read_in else ""
+        # "the dossier rests on an unconfirmed figure: … To confirm: read <article> in the
+        # official text of <act> (Công báo, national legal database), then set evidence: text
+        # and read_in in <file> (line N)"
+        return (f"hồ sơ dựa trên số liệu chưa được xác nhận: {figure.what} – "
+                f"{evidence.source}{cited}.{note} "
+                f"Để xác nhận: đọc {article} trong văn bản chính thức của {evidence.source.act} "
+                "(Công báo, Cơ sở dữ liệu quốc gia về văn bản pháp luật) rồi ghi evidence: text "
+                f"và read_in trong {evidence.file}{where}")
+    # "figure from a secondary source (an article quoting the act), not yet checked against
+    # the act's own text"
+    return (f"hồ sơ dựa trên số liệu theo tài liệu thứ cấp, chưa đối chiếu văn bản gốc: "
+            f"{figure.what} – {evidence.source}; đã đọc tại {evidence.read_in}.{note}")
+
+
+def regime_findings(campaign: Campaign, regime: law.Regime, day: dt.date) -> list[Finding]:
+    """The plan's regime replaced before the Tờ trình's date (naming the decree in force on
+    that date), or the regime in force applied instead of the plan's."""
+    current = law.in_force_on(day)
+    in_force = (f"văn bản có hiệu lực ngày {date_short(day)} là {current.name}" if current
+                else f"không có văn bản nào trong dữ liệu pháp lý có hiệu lực ngày "
+                     f"{date_short(day)}")
+    if campaign.regime_choice == "in-force":
+        named = campaign.plan_regime
+        if named is None or named == regime.id:
+            return [Finding("REGIME_IN_FORCE", "info",
+                            f"hồ sơ áp dụng {regime.short_name}, {in_force} (regime: in-force)")]
+        plan = law.load_regime(named).short_name if named in law.available_regimes() else named
+        # "the plan names X; the dossier applies the decree in force on the date"
+        return [Finding("REGIME_IN_FORCE", "warning",
+                        f"Kế hoạch áp dụng {plan}; hồ sơ áp dụng {regime.short_name} vì {in_force} "
+                        "(regime: in-force): mức thưởng, hình thức và căn cứ theo văn bản này")]
+    if regime.replaced_on and day >= regime.replaced_on:
+        # "X was replaced on D; on the Tờ trình's date the decree in force is Y; the plan's
+        # regime is still applied (regime: in-force follows Y)"
+        return [Finding(
+            "REGIME_REPLACED", "warning",
+            f"{regime.short_name} đã được thay thế từ ngày {date_short(regime.replaced_on)}; "
+            f"{in_force}. Hồ sơ vẫn áp dụng {regime.short_name} theo Kế hoạch (đặt "
+            "'regime: in-force' trong campaign.yaml để áp dụng văn bản đang có hiệu lực)")]
+    return []
+
+
 def document_findings(campaign: Campaign, selection: Selection,
-                      plans: list[DocumentPlan]) -> list[Finding]:
+                      plans: list[DocumentPlan], subs: list[Submission] | None = None
+                      ) -> list[Finding]:
     findings = _words_findings(plans)
-    findings += _count_findings(campaign, selection, plans)
+    for sub in subs or [None]:
+        findings += _count_findings(campaign, sub.selection(selection) if sub else selection,
+                                    [p for p in plans if sub is None or p.submission == sub.id],
+                                    f"{sub.addressee_title}: " if subs and len(subs) > 1 else "")
     findings += attachment_findings(plans)
     findings += _vote_findings(campaign, selection)
     findings += signer_findings(plans)
@@ -166,7 +257,7 @@ def _words_findings(plans: list[DocumentPlan]) -> list[Finding]:
 
 
 def _count_findings(campaign: Campaign, selection: Selection,
-                    plans: list[DocumentPlan]) -> list[Finding]:
+                    plans: list[DocumentPlan], where: str = "") -> list[Finding]:
     findings = []
     for spec in campaign.documents:
         expected = 1 if spec.per == "submission" else sum(
@@ -174,7 +265,7 @@ def _count_findings(campaign: Campaign, selection: Selection,
         made = sum(1 for p in plans if p.spec is spec)
         if made != expected:
             findings.append(Finding("DOCUMENT_COUNT", "blocking",
-                                    f"{spec.title}: cần {expected}, có {made}"))
+                                    f"{where}{spec.title}: cần {expected}, có {made}"))
     return findings
 
 

@@ -158,6 +158,25 @@ def _summary(result) -> None:
     out.print(f"  Khen thưởng: {collectives} tập thể, {len(selection.awardees) - collectives} "
               f"cá nhân; tổng tiền thưởng {format_amount(total)} đồng", markup=False)
     out.print(f"  Văn bản: {result.documents}; số trang: {result.pages}", markup=False)
+    _regime_line(campaign)
     out.print(f"  Thư mục: {result.out}", markup=False)
     if result.bundle:
         out.print(f"  Hồ sơ gộp: {result.bundle}", markup=False)
+    subs = result.analysis.submissions
+    if len(subs) > 1:
+        # one line per submission: what it is, who, the money its authority pays, its bundle
+        for number, sub in enumerate(subs, start=1):
+            out.print(f"  Hồ sơ {number}: {sub.label} – {sub.counts}; tiền thưởng "
+                      f"{format_amount(sub.total)} đồng", markup=False)
+            if sub.id in result.bundles:
+                out.print(f"    Hồ sơ gộp: {result.bundles[sub.id]}", markup=False)
+
+
+def _regime_line(campaign) -> None:
+    """Which decree the documents apply, and whether the plan's or the one in force."""
+    from dossier import law
+
+    regime = law.load_regime(campaign.regime)
+    why = ("đang có hiệu lực ngày lập Tờ trình" if campaign.regime_choice == "in-force"
+           else "theo Kế hoạch")  # in force on the Tờ trình's date / as the plan names
+    out.print(f"  Chế độ áp dụng: {regime.short_name} ({why})", markup=False)

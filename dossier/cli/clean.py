@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from dossier.output.cache import Cache
+from dossier.output.marks import MARK_FILE
 
 
 @click.command("clean")
@@ -20,3 +21,7 @@ def clean_command(cache_dir: Path | None) -> None:
     # "cache emptied: N files, M MB"
     click.echo(f"Đã xoá bộ nhớ đệm {cache.root.parent}: {removed.files} tệp, "
                f"{removed.bytes / 1e6:.1f} MB")
+    for folder in removed.kept:
+        # "not removed: not made by dossier (no mark of dossier, holds other data)"
+        click.echo(f"Không xoá {folder}: không phải do dossier tạo (không có dấu {MARK_FILE} "
+                   "của dossier và chứa dữ liệu khác)")

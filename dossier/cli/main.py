@@ -14,6 +14,7 @@ from dossier.cli.build import build_command
 from dossier.cli.check import calendar_command, check_command
 from dossier.cli.clean import clean_command
 from dossier.cli.init import init_command
+from dossier.cli.law import law_command
 from dossier.cli.review import diff_command, textconv_command
 from dossier.cli.words import words_command
 
@@ -25,5 +26,5 @@ def main() -> None:
 
 
 for command in (build_command, check_command, calendar_command, init_command, words_command,
-                diff_command, textconv_command, clean_command):
+                diff_command, textconv_command, clean_command, law_command):
     main.add_command(command)

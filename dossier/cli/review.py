@@ -17,8 +17,8 @@ from rich.text import Text
 if TYPE_CHECKING:  # diff and redline load python-docx and lxml: only in the commands
     from dossier.review.diff import Comparison
 
-STYLES = {"note": "bold yellow", "file": "bold", "hunk": "cyan", "-": "red", "+": "green",
-          " ": ""}
+STYLES = {"summary": "bold", "note": "bold yellow", "file": "bold", "hunk": "cyan", "-": "red",
+          "+": "green", " ": ""}
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -34,7 +34,8 @@ def _fail(message: str) -> None:
 @click.argument("b", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["unified", "json", "html"]),
               default="unified", show_default=True,
-              help="unified: như diff -u; json: cho công cụ; html: so sánh hai cột.")
+              help="unified: như diff -u; json: cho công cụ; html: báo cáo đọc trên trình duyệt "
+                   "(tóm tắt, hai cột, các trang thay đổi).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Ghi kết quả vào tệp này thay vì in ra màn hình.")
 @click.option("-U", "--context", type=click.IntRange(min=0), default=3, show_default=True,
@@ -43,15 +44,20 @@ def _fail(message: str) -> None:
               help="Ghi bản .docx của B với thay đổi so với A dưới dạng theo dõi thay đổi "
                    "(Track Changes); khi so sánh hai thư mục: một thư mục, mỗi văn bản thay "
                    "đổi một tệp.")
+@click.option("--max-pages", type=click.IntRange(min=0), default=40, show_default=True,
+              help="html: số trang PDF tối đa được vẽ để so sánh (0: không vẽ trang nào).")
 def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int,
-                 redline: Path | None) -> None:
+                 redline: Path | None, max_pages: int) -> None:
     """So sánh hai tệp .docx hoặc hai thư mục kết quả của dossier build (A → B).
 
     Trạng thái thoát: 0 giống nhau, 1 khác nhau, 2 lỗi."""
-    from dossier.review.diff import DiffError, compare, html_report, to_json
+    from dossier.review.changes import summarise, with_changes
+    from dossier.review.diff import DiffError, compare, to_json
+    from dossier.review.html_report import html_report
 
     try:
         comparison = compare(a, b, context)
+        _refuse_inputs_as_outputs(comparison, out_file, redline)
         if redline is not None:
             _write_redlines(comparison, redline)
     except DiffError as exc:
@@ -60,12 +66,48 @@ def diff_command(a: Path, b: Path, fmt: str, out_file: Path | None, context: int
         # "unexpected error while comparing A and B"
         _fail(f"lỗi không mong đợi khi so sánh {a} và {b}: {type(exc).__name__}: {exc}")
     if fmt == "json":
-        _emit_text(json.dumps(to_json(comparison), ensure_ascii=False, indent=2), out_file)
+        report = with_changes(to_json(comparison), summarise(comparison))
+        _emit_text(json.dumps(report, ensure_ascii=False, indent=2), out_file)
     elif fmt == "html":
-        _emit_text(html_report(comparison, context), out_file)
+        _emit_text(html_report(comparison, context, pages=max_pages > 0, max_pages=max_pages),
+                   out_file)
     else:
         _emit_unified(comparison, out_file)
     sys.exit(1 if comparison.different else 0)
+
+
+def _refuse_inputs_as_outputs(comparison: Comparison, out_file: Path | None,
+                              redline: Path | None) -> None:
+    """Never write over a file being compared: an output that is one of the inputs (the same
+    file, by device and inode: through a symbolic or hard link too) is refused."""
+    from dossier.review.diff import DiffError
+
+    inputs = [comparison.a, comparison.b]
+    targets = [out_file] if out_file is not None else []
+    if comparison.mode == "folder":
+        inputs += [comparison.a / "manifest.json", comparison.b / "manifest.json"]
+        inputs += [p for doc in comparison.documents for p in (doc.a, doc.b) if p is not None]
+        if redline is not None:
+            targets += [redline / doc.b.name for doc in comparison.documents
+                        if doc.status == "changed" and doc.b is not None]
+    elif redline is not None:
+        targets.append(redline)
+    identities = {_identity(path): path for path in inputs}
+    for target in targets:
+        identity = _identity(target)
+        if identity is not None and identity in identities:
+            source = identities[identity]
+            # "is the input file …: it is not overwritten; choose another file"
+            raise DiffError(f"{target}: là tệp đầu vào {source}: không ghi đè lên tệp đang so "
+                            "sánh; chọn tệp khác")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        facts = path.stat()
+    except OSError:
+        return None
+    return facts.st_dev, facts.st_ino
 
 
 def _write_redlines(comparison: Comparison, target: Path) -> None:
@@ -73,14 +115,24 @@ def _write_redlines(comparison: Comparison, target: Path) -> None:
     from dossier.review.redline import write_redline
 
     if comparison.mode == "file":
-        write_redline(comparison.a, comparison.b, target)
+        _note_untracked(write_redline(comparison.a, comparison.b, target))
         return
     if target.exists() and not target.is_dir():
         # "must be a folder when comparing two folders"
         raise DiffError(f"{target}: phải là thư mục khi so sánh hai thư mục")
     for doc in comparison.documents:
         if doc.status == "changed" and doc.a is not None and doc.b is not None:
-            write_redline(doc.a, doc.b, target / doc.b.name)
+            _note_untracked(write_redline(doc.a, doc.b, target / doc.b.name))
+
+
+def _note_untracked(summary) -> None:
+    """Say, when it matters, what the redline does not show."""
+    if summary.untracked:
+        err.print("[bold yellow]Lưu ý:[/] ", end="")  # note
+        # "changes in <parts> are not marked in the redline; see the diff"
+        err.print(f"{summary.path}: thay đổi ở {', '.join(summary.untracked)} không được đánh "
+                  "dấu trong bản theo dõi thay đổi (chỉ thân văn bản, khổ giấy và lề); xem kết "
+                  "quả dossier diff", markup=False)
 
 
 def _emit_text(text: str, out_file: Path | None) -> None:
@@ -94,9 +146,12 @@ def _emit_text(text: str, out_file: Path | None) -> None:
 
 
 def _emit_unified(comparison: Comparison, out_file: Path | None) -> None:
+    from dossier.review.changes import summarise, summary_lines
     from dossier.review.diff import unified
 
-    lines = unified(comparison)
+    summary = summary_lines(summarise(comparison))
+    lines = [("summary", line) for line in summary] + ([("summary", "")] if summary else [])
+    lines += unified(comparison)
     console = Console(highlight=False, soft_wrap=True)
     if out_file is None and console.is_terminal:
         for text in _coloured(lines):

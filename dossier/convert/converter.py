@@ -9,6 +9,7 @@ Every back-end converts what it can and reports the documents it could not conve
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import shutil
@@ -29,6 +30,8 @@ FONT_HINT = ("cài phông thay thế tương thích Times New Roman: "
 SERIF_FAMILIES = ("Times New Roman", "Liberation Serif")
 UNOSERVER_SCHEME = "unoserver://"
 BYTES_PER_PAGE = 12_000  # of word/document.xml: a rough page estimate before converting
+FULL_DISK_MARGIN = 1 << 20  # less free space than this (or 4 × a .docx) is a full disk
+PROFILE_SPACE = 64 << 20  # room a LibreOffice profile needs to be set up and written
 
 Progress = Callable[[int, int], None]  # (documents done, total)
 
@@ -94,6 +97,24 @@ class Converter(Protocol):
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
+
+
+def disk_full(folder: Path, documents: list[Path]) -> bool:
+    """The file system of `folder` has no room for the PDFs of `documents` (a PDF weighs about
+    its .docx; a margin for LibreOffice's temporary files): why LibreOffice could not write."""
+    try:
+        facts = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+    largest = max((d.stat().st_size for d in documents if d.is_file()), default=0)
+    return facts.f_bavail * facts.f_frsize < max(4 * largest, FULL_DISK_MARGIN)
+
+
+def raise_if_disk_full(folder: Path, documents: list[Path]) -> None:
+    """A conversion that failed on a full disk is a full disk (OSError ENOSPC, which the build
+    reports as "ổ đĩa đầy", exit 2), not documents LibreOffice cannot open."""
+    if documents and disk_full(folder, documents):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
 
 
 def raise_for_failures(result: Conversion) -> None:

@@ -6,7 +6,10 @@
   the end (`plan`): one soffice start per batch, few batches, workers that finish together.
   `warm_up` starts LibreOffice for the first batch while the build is still reading and
   rendering (`office_instance`), which takes its start out of an incremental build.
-- Every batch runs in its own session (process group). It has a deadline scaled by the
+- Every batch runs under a watchdog (`office_instance.watched`), LibreOffice in a process
+  group of its own: when dossier stops the batch or dies (even by SIGKILL, when nothing of
+  dossier runs any more), the whole group is killed, so no LibreOffice outlives the build or
+  writes into its abandoned staging folder. It has a deadline scaled by the
   estimated page count of its documents, and a stall limit: LibreOffice prints a line per
   document, and a document that takes longer than its allowance counts as a hang.
 - On a hang or a crash the whole process group is killed (by the batch's own pid, never by
@@ -25,7 +28,6 @@ import fcntl
 import io
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.convert.converter import (
+    PROFILE_SPACE,
     Conversion,
     Progress,
     Timeouts,
@@ -45,7 +48,12 @@ from dossier.convert.converter import (
     find_soffice,
     pdf_complete,
 )
-from dossier.convert.office_instance import OfficeInstance, office_command
+from dossier.convert.office_instance import (
+    OfficeInstance,
+    office_command,
+    stop_watched,
+    watched,
+)
 from dossier.errors import ToolError
 
 MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 247th of a call
@@ -145,6 +153,7 @@ class LocalPool:
         self._font: str | None = None
         self._instances: dict[Path, OfficeInstance] = {}  # warm instances, by profile
         self._held: dict[Path, int] = {}  # profiles locked from `warm_up` to `close`
+        self._lock = threading.Lock()  # guards both against `close` during a conversion
 
     def check(self) -> None:
         self.soffice = self.soffice or find_soffice()
@@ -181,13 +190,18 @@ class LocalPool:
         threading.Thread(target=lambda: self.version, daemon=True).start()
 
     def close(self) -> None:
-        """Stop the warm instances and release their profiles."""
-        for instance in self._instances.values():
+        """Stop the warm instances and release their profiles. Safe while workers still run
+        (Ctrl-C): they take their instance out under the same lock."""
+        with self._lock:
+            instances = list(self._instances.values())
+            self._instances.clear()
+            held = list(self._held.values())
+            self._held.clear()
+        for instance in instances:
             instance.stop()
-        self._instances.clear()
-        for lock in self._held.values():
-            os.close(lock)
-        self._held.clear()
+        for lock in held:
+            with contextlib.suppress(OSError):
+                os.close(lock)
 
     def plan(self, documents: list[Path]) -> list[_Batch]:
         """Batches in document order, by guided self-scheduling: each takes about 1/jobs of the
@@ -257,12 +271,15 @@ class LocalPool:
                 os.close(lock)  # releases the lock
 
     def _usable_profile_root(self) -> Path | None:
-        """`profile_root`, created; None (temporary profiles from now on) when there is none or
-        it cannot be created (a broken cache folder)."""
+        """`profile_root`, created; None (temporary profiles from now on) when there is none, it
+        cannot be created (a broken cache folder) or its disk is full."""
         if self.profile_root is not None:
             try:
                 self.profile_root.mkdir(parents=True, exist_ok=True)
-            except OSError:
+                facts = os.statvfs(self.profile_root)
+                if facts.f_bavail * facts.f_frsize < PROFILE_SPACE:  # a full disk
+                    self.profile_root = None
+            except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
                 self.profile_root = None
         return self.profile_root
 
@@ -334,8 +351,10 @@ class LocalPool:
             pdf.unlink(missing_ok=True)
         command = [*office_command(str(self.soffice), profile), "--convert-to", "pdf",
                    "--outdir", str(out_dir), *map(str, batch.documents)]
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        # under a watchdog: nothing of the batch outlives dossier, even killed (SIGKILL)
+        process = subprocess.Popen(watched(command), stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
 
         def on_document() -> None:
             with state.lock:
@@ -343,7 +362,8 @@ class LocalPool:
                 state.report()
 
         output = _Output(process.stdout, on_document)  # type: ignore[arg-type]
-        instance = self._instances.get(profile)
+        with self._lock:
+            instance = self._instances.pop(profile, None)
         if instance is not None:
             instance.listener = output.feed  # it converts if it is up: its lines are ours
         try:
@@ -351,7 +371,6 @@ class LocalPool:
         finally:
             kill_group(process)  # whatever happened, nothing of this batch outlives it
             if instance is not None:  # it served this batch (or lost the race): it is done
-                del self._instances[profile]
                 instance.listener = None
                 instance.stop(grace_s=0 if hung else 10)  # if it hung, it may be the cause
             output.join()
@@ -413,8 +432,5 @@ def _try_lock(path: Path) -> int | None:
 
 
 def kill_group(process: subprocess.Popen) -> None:
-    """Kill the process group led by `process` (its own session) and reap the leader."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=10)
+    """Kill a batch (its watchdog, LibreOffice and every helper) and reap the watchdog."""
+    stop_watched(process)

@@ -42,6 +42,48 @@ os.killpg(0, signal.SIGKILL)
 """
 
 
+# A batch runs under the same kind of watchdog, which must also report LibreOffice's exit
+# status: LibreOffice runs in a process group of its own, which the watchdog kills when its
+# standard input ends (dossier died or stops the batch) and, for any helper left, when
+# LibreOffice ends; then it exits with LibreOffice's status (128 + signal when killed).
+# oosplash restarts soffice.bin (a new profile, a crash): the restarted one is in the group too.
+BATCH_WATCHDOG = """
+import os, signal, subprocess, sys, threading
+office = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, process_group=0)
+def end(code):
+    try:
+        os.killpg(office.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    os._exit(code)
+def watch():
+    sys.stdin.buffer.read()
+    end(128 + signal.SIGKILL)
+threading.Thread(target=watch, daemon=True).start()
+code = office.wait()
+end(code if code >= 0 else 128 - code)
+"""
+
+
+def watched(command: list[str]) -> list[str]:
+    """`command` under the batch watchdog: start it with stdin=PIPE, in a session of its own,
+    and keep the pipe open while the batch may run (see `stop_watched`)."""
+    return [sys.executable, "-I", "-S", "-c", BATCH_WATCHDOG, *command]
+
+
+def stop_watched(process: subprocess.Popen) -> None:
+    """Stop a watched command and everything it started, and reap the watchdog: closing its
+    input makes it kill LibreOffice's group; its own group is killed if it lingers."""
+    with contextlib.suppress(OSError):
+        process.stdin.close()  # type: ignore[union-attr]
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
 def office_command(soffice: str, profile: Path) -> list[str]:
     """soffice with a private profile, headless, asking nothing."""
     return [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",

@@ -3,8 +3,9 @@ docs/template-context.md from the campaign and the selection. No formatting in t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from docxtpl import RichText
 
 from dossier import law
 from dossier.campaign.narratives import load_narrative
-from dossier.documents import council
+from dossier.documents import council, quyet_dinh, wording
 from dossier.documents.agency_lines import (
     HEADER_AGENCY_CM,
     SIGN_COLS_CM,
@@ -30,6 +31,7 @@ from dossier.documents.formatting import (
 from dossier.documents.places import report_place
 from dossier.documents.signers import head_lines
 from dossier.models import KIND_LABELS, Awardee, Campaign, DocumentSpec, Member, Nominee, Selection
+from dossier.rules.authority import Submission, submissions
 from dossier.rules.conditions import holds
 from dossier.vietnamese import (
     date_in_text,
@@ -57,25 +59,47 @@ class DocumentPlan:
     max_pages: int | None = None  # checked on the converted PDF
     attachment: Path | None = None  # a PDF the unit supplies, bundled as it is
     spec: DocumentSpec | None = None  # the plan's requirement this document meets
+    submission: str = ""  # the id of the submission it belongs to
+    date: dt.date | None = None  # the document's date, where its kind does not give it
 
 
 def plan_documents(campaign: Campaign, selection: Selection) -> list[DocumentPlan]:
-    """Every document the plan requires, in the plan's order."""
+    """Every document the plan requires, submission by submission, in the plan's order."""
+    subs = submissions(campaign, selection)
+    plans: list[DocumentPlan] = []
+    for sub in subs:
+        plans += submission_documents(campaign, selection, sub, several=len(subs) > 1)
+    return plans
+
+
+def submission_documents(campaign: Campaign, full: Selection, sub: Submission,
+                         several: bool) -> list[DocumentPlan]:
+    """The documents of one submission: its lead document (the Tờ trình, or the head's
+    Quyết định), the Biên bản (an extract when the round has several submissions) and the
+    documents per awardee of its awards."""
+    selection = sub.selection(full)
     danh_sach = _danh_sach(campaign, selection.awardees)
     plans: list[DocumentPlan] = []
     for spec in campaign.documents:
-        if spec.kind == "to_trinh":
-            made = [_to_trinh(campaign, selection, danh_sach, spec.copies)]
+        if spec.kind == "to_trinh" and sub.mode == "decide":
+            made = [_quyet_dinh(campaign, sub, danh_sach, spec.copies)]
+            standing = _standing_to_trinh(campaign, selection, danh_sach, spec.copies, sub)
+            if standing is not None:  # before the draft decision; the plan's count is the QĐ
+                plans.append(standing)
+        elif spec.kind == "to_trinh":
+            made = [_to_trinh(campaign, selection, danh_sach, spec.copies, sub)]
         elif spec.kind == "bien_ban":
-            made = [_bien_ban(campaign, selection, danh_sach, spec.copies)]
+            made = [_bien_ban(campaign, selection, danh_sach, spec.copies, sub, several)]
         else:
-            made = [_per_awardee(campaign, spec, a, selection)
+            made = [_per_awardee(campaign, spec, a, full)
                     for a in _ordered(selection.awardees) if applies_to(spec, a)]
         for plan in made:
             plan.spec = spec
         plans += made
+    prefix = f"{sub.id}-" if several else ""
     for index, plan in enumerate(plans, start=1):
-        plan.stem = f"{index:02d}-{plan.stem}"
+        plan.stem = f"{prefix}{index:02d}-{plan.stem}"
+        plan.submission = sub.id
     return plans
 
 
@@ -213,7 +237,7 @@ def _signer(lines, name: str) -> dict[str, Any]:
     return {"lines": [line.upper() for line in lines], "name": name}
 
 
-def _request(campaign: Campaign, awardees: list[Awardee]) -> str:
+def _request(campaign: Campaign, awardees: list[Awardee], sub: Submission) -> str:
     parts = []
     for title in OrderedDict.fromkeys(a.award.title for a in _ordered(awardees)):
         counts = OrderedDict()
@@ -229,13 +253,15 @@ def _request(campaign: Campaign, awardees: list[Awardee]) -> str:
     return (
         f"Căn cứ Biên bản{number} {date_in_text(bb['date'])} họp xét của {bb['council']}, "
         f"{campaign.proposer['full_name']} kính trình {campaign.to_trinh['decider']} xem xét, "
-        f"{'; '.join(parts)} đã có thành tích xuất sắc trong phong trào thi đua "
+        f"{wording.forwarding(sub)}{'; '.join(parts)} đã có thành tích xuất sắc trong phong "
+        "trào thi đua "
         f"“{campaign.name}” (có danh sách kèm theo)."
     )
 
 
-def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int):
-    tt = campaign.to_trinh
+def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int,
+              sub: Submission):
+    tt = {**campaign.to_trinh, "number": wording.to_trinh_number(campaign, sub)}
     proposer = campaign.proposer
     titles = _join(list(OrderedDict.fromkeys(a.award.title for a in selection.awardees)))
     kinds = list(OrderedDict.fromkeys(a.nominee.kind for a in _ordered(selection.awardees)))
@@ -250,21 +276,59 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
                           place_date_line(campaign.place, tt["date"]),
                           given=_name_lines(campaign)),
         "doc_title": "TỜ TRÌNH",
-        "trich_yeu": (f"Về việc đề nghị tặng {titles} cho {_kinds_phrase(kinds)} có thành tích "
-                      f"xuất sắc trong phong trào thi đua “{campaign.name}”"),
+        "trich_yeu": (f"Về việc đề nghị {wording.forwarding(sub)}tặng {titles} cho "
+                      f"{_kinds_phrase(kinds)} có thành tích xuất sắc trong phong trào thi đua "
+                      f"“{campaign.name}”"),
         "recipients": recipients,
         "recipients_lines": recipients_lines,
-        "can_cu": list(tt.get("can_cu", [])),
+        "can_cu": wording.can_cu(campaign, tt.get("can_cu", [])),
         "body": list(tt.get("body", [])),
-        "request": _request(campaign, selection.awardees),
+        "request": _request(campaign, selection.awardees, sub),
         "danh_sach": _attached_to(danh_sach, "Tờ trình", tt, proposer["full_name"]),
         "attachments_note": "(Có biên bản, danh sách, báo cáo thành tích kèm theo)",
-        "closing": f"{proposer['full_name']} kính trình {tt['decider']} xem xét, quyết định./.",
+        "closing": (f"{proposer['full_name']} kính trình {tt['decider']} xem xét, "
+                    f"{wording.forwarding(sub) or ''}quyết định./."),
         "noi_nhan": [f"- {item};" for item in tt["noi_nhan"][:-1]] + [f"- {tt['noi_nhan'][-1]}."],
         "signer": _signer(tt["signer"]["lines"], tt["signer"]["name"]),
     }
     return DocumentPlan("to_trinh", "to_trinh.docx", context, "Tờ trình", "to-trinh", copies,
                         amounts=_total_amount(danh_sach))
+
+
+def _standing_to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int,
+                       sub: Submission) -> DocumentPlan | None:
+    """The Tờ trình of the council's standing body (Phòng Nội vụ, Văn phòng) to its own head,
+    where `quyet_dinh.to_trinh` asks for it; the round's căn cứ and body."""
+    qd = campaign.quyet_dinh or {}
+    section = qd.get("to_trinh")
+    if section is None:
+        return None
+    standing = replace(
+        campaign,
+        proposer={"superior": section.get("superior", campaign.proposer["agency"]),
+                  "agency": section["agency"], "full_name": section["full_name"]},
+        to_trinh={**campaign.to_trinh, "number": section.get("number"),
+                  "symbol": section["symbol"], "date": section["date"],
+                  "decider": qd["decider"], "recipients": [qd["decider"]],
+                  "noi_nhan": section["noi_nhan"], "signer": section["signer"], "numbers": {}})
+    plan = _to_trinh(standing, selection, danh_sach, copies, sub)
+    plan.title = f"Tờ trình của {section['full_name']}"
+    plan.date = section["date"]
+    return plan
+
+
+def _quyet_dinh(campaign: Campaign, sub: Submission, danh_sach: dict,
+                copies: int) -> DocumentPlan:
+    qd = campaign.quyet_dinh or {}
+    header = _header(qd.get("superior", campaign.proposer.get("superior", "")),
+                     qd.get("agency", campaign.proposer["agency"]),
+                     doc_number(qd.get("number"), qd["symbol"]),
+                     place_date_line(campaign.place, qd["date"]), given=_name_lines(campaign))
+    attached = _attached_to(danh_sach, "Quyết định", qd, qd["decider"])
+    context = quyet_dinh.context(campaign, sub, attached, header,
+                                 _signer(qd["signer"]["lines"], qd["signer"]["name"]))
+    return DocumentPlan("quyet_dinh", "quyet_dinh.docx", context, "Quyết định khen thưởng",
+                        "quyet-dinh", copies, amounts=_total_amount(danh_sach), date=qd["date"])
 
 
 def _total_amount(danh_sach: dict) -> list[tuple[int, str]]:
@@ -277,7 +341,8 @@ def _member_line(member: Member) -> str:
     return f"Đ/c {member.name}, {member.position}, {member.role}"
 
 
-def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int):
+def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies: int,
+              sub: Submission, several: bool = False):
     bb = campaign.bien_ban
     members = campaign.members
     present = [m for m in members if m.present]
@@ -293,7 +358,7 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
                           doc_number(bb.get("number"), bb["symbol"]) if bb.get("symbol") else "",
                           place_date_line(campaign.place, bb["date"]),
                           given=_name_lines(campaign)),
-        "doc_title": "BIÊN BẢN",
+        "doc_title": "TRÍCH BIÊN BẢN" if several else "BIÊN BẢN",
         "trich_yeu": f"Họp xét, đề nghị khen thưởng phong trào thi đua “{campaign.name}”",
         "opening": [
             f"Vào lúc {clock(bb['start'])}, {date_in_text(bb['date'])}, tại {bb['place']}, "
@@ -320,10 +385,8 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
         "ratio_heading": council.ratio_heading(rules),
         "votes": votes,
         "danh_sach": _attached_to(danh_sach, "Biên bản", bb, bb["council"]),
-        "conclusion": [council.result_sentence(rules, least, len(present), len(members))] + list(
-            bb.get("conclusion") or [
-                f"Hội đồng thống nhất đề nghị {campaign.to_trinh['decider']} khen thưởng các tập "
-                "thể, cá nhân có tên trong danh sách kèm theo Biên bản này."]),
+        "conclusion": [council.result_sentence(rules, least, len(present), len(members))]
+        + wording.conclusions(bb.get("conclusion"), sub, several),
         "closing": f"Cuộc họp kết thúc vào lúc {clock(bb['end'])} cùng ngày./.",
         **_level("secretary_sign", _signer(["THƯ KÝ"], secretary.name),
                  "chair_sign", _signer([chair.role], chair.name)),

@@ -135,6 +135,22 @@ def _finding(code: str, severity: str, plan: DocumentPlan, page: int, message: s
                    nominees=(plan.nominee_id,) if plan.nominee_id else ())
 
 
+SIGNATURE_SPAN = 12  # lines from a block's first title line to its signer's name, at most
+
+
+def _block_start(every: list[Line], title: str, name: str) -> int | None:
+    """The line where a signature block starts: the last line holding its first title that
+    its signer's name follows within a few lines (a title also printed elsewhere, e.g. "CHỦ
+    TỊCH" in the danh sách's title, is not the block); without a name, the last such line."""
+    wanted = _norm(title)
+    candidates = [i for i, line in enumerate(every) if wanted in line.text]
+    if not name:
+        return candidates[-1] if candidates else None
+    signed = [i for i in candidates
+              if any(_norm(name) in line.text for line in every[i + 1:i + 1 + SIGNATURE_SPAN])]
+    return signed[-1] if signed else None
+
+
 def _signature_findings(plan: DocumentPlan, every: list[Line]) -> list[Finding]:
     findings = []
     context = plan.context
@@ -143,11 +159,11 @@ def _signature_findings(plan: DocumentPlan, every: list[Line]) -> list[Finding]:
         if not isinstance(signer, dict) or not signer.get("lines"):
             continue
         title = next((line for line in signer["lines"] if line), "")
-        at = _find(every, title, last=True) if title else None
+        name = signer.get("name") or ""
+        at = _block_start(every, title, name) if title else None
         if at is None:
             continue
         page = every[at].page
-        name = signer.get("name") or ""
         named = _find(every, name, start=at) if name else None
         if named is not None and every[named].page != page:
             findings.append(_finding(
@@ -311,3 +327,14 @@ def page_outline(pdf: Path) -> list[str]:
         first = lines([Page(page.number, page.width, page.height, words)])
         outline.append(first[0].text if first else "")
     return outline
+
+
+def submissions_layout_findings(plans: list[DocumentPlan], bundles: dict[str, Path],
+                                counts: list[int]) -> list[Finding]:
+    """`bundle_layout_findings` for each submission's bundle (by submission id)."""
+    findings = []
+    for submission, path in bundles.items():
+        indices = [i for i, plan in enumerate(plans) if plan.submission == submission]
+        findings += bundle_layout_findings([plans[i] for i in indices], path,
+                                           [counts[i] for i in indices])
+    return findings

@@ -1,8 +1,11 @@
-"""The law as data: legal regimes (forms, coefficients) and the base-salary history.
+"""The law as data: legal regimes (forms, coefficients, the prize rule) and the base-salary
+history.
 
 The figures live in YAML files beside this module (`regimes/*.yaml`, `base_salary.yaml`), each
-with its legal source and a `verified` flag. An office adds a regime or next year's base salary
-by editing those files, or points `DOSSIER_LAW_DIR` at a folder laid out the same way.
+graded by the evidence behind it (text, secondary, unconfirmed) with its source (act, article,
+clause) and where its text was read. An office adds a regime or next year's base salary by
+editing those files, or points `DOSSIER_LAW_DIR` at a folder laid out the same way. Each file
+is validated against dossier/schemas/law.schema.json when it is read (`validate`).
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from dossier.errors import InputError
-from dossier.yamlio import load_yaml
+from dossier.law.validate import BASE_SALARY, REGIMES, read_law_file
+from dossier.models import Evidence, Source
+from dossier.vietnamese import format_decimal
+from dossier.yamlio import line_of
 
-ROUNDING_STEP = 10_000  # prize money is rounded up to the next ten thousand đồng
+ROUNDING_STEP = 10_000  # the usual rule: prize money rounded up to the next ten thousand đồng
 
 
 def law_dir() -> Path:
@@ -26,17 +32,10 @@ def law_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Sourced:
-    """A legal figure with where it comes from."""
-
-    source: str
-    verified: bool
-
-
-@dataclass(frozen=True)
-class ReportForm(Sourced):
+class ReportForm:
     number: str | None
     title: str
+    evidence: Evidence
 
     @property
     def label(self) -> str:
@@ -44,9 +43,52 @@ class ReportForm(Sourced):
 
 
 @dataclass(frozen=True)
-class AwardForm(Sourced):
+class Coefficient:
+    value: Decimal  # times the base salary
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A legal statement graded as the law data grades it: `evidence` is text (the act's
+    wording was read), secondary (a page quoting it) or unconfirmed; `read_in`: where."""
+
+    evidence: str
+    source: str
+    read_in: str
+
+
+@dataclass(frozen=True)
+class DecidedBy(Graded):
+    """Who may decide an award form: authority levels (keys of authorities.yaml)."""
+
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AwardForm:
     name: str
-    coefficients: dict[str, Decimal]
+    coefficients: dict[str, Coefficient]  # by nominee kind (tap_the, ca_nhan)
+    decided_by: DecidedBy | None = None  # None: the law data does not say (bad input)
+
+
+@dataclass(frozen=True)
+class PrizeRule:
+    """prize = coefficient × base salary in force on `salary_on`, rounded up to
+    `rounding_step` đồng."""
+
+    salary_on: str
+    rounding_step: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class StandardDossier:
+    """The documents of a proposal under the regime, used when a plan lists none; each as
+    campaign.yaml's `documents` writes it."""
+
+    documents: tuple[dict, ...]
+    evidence: Evidence
 
 
 @dataclass(frozen=True)
@@ -57,40 +99,72 @@ class Regime:
     in_force_from: dt.date
     replaced_on: dt.date | None
     replaced_by: str | None
+    evidence: Evidence  # of the title, the dates and what replaced it
+    prize_rule: PrizeRule
     report_forms: dict[str, ReportForm]
     award_forms: dict[str, AwardForm]
+    standard_dossier: StandardDossier | None = None
+    law: str = ""  # the law the decree details, as a căn cứ names it
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.in_force_from <= day and (self.replaced_on is None or day < self.replaced_on)
 
 
 @dataclass(frozen=True)
-class BaseSalary(Sourced):
+class BaseSalary:
     effective_from: dt.date
     amount: int
+    evidence: Evidence
 
 
 def available_regimes() -> list[str]:
-    return sorted(p.stem for p in (law_dir() / "regimes").glob("*.yaml"))
+    return sorted(p.stem for p in (law_dir() / REGIMES).glob("*.yaml"))
+
+
+def _evidence(data: dict, path: Path, lines: dict[tuple, int], at: tuple) -> Evidence:
+    source = data["source"]
+    return Evidence(grade=data["evidence"],
+                    source=Source(source["act"], source.get("article"), source.get("clause")),
+                    read_in=data.get("read_in"), note=data.get("note"),
+                    file=str(path), line=line_of(lines, at))
 
 
 @lru_cache(maxsize=32)
 def _load_regime(path: Path) -> Regime:
-    data, _ = load_yaml(path)
-    try:
-        return Regime(
-            id=data["id"],
-            name=data["name"],
-            short_name=data["short_name"],
-            in_force_from=dt.date.fromisoformat(data["in_force_from"]),
-            replaced_on=_opt_date(data.get("replaced_on")),
-            replaced_by=data.get("replaced_by"),
-            report_forms={k: _report_form(v) for k, v in data.get("report_forms", {}).items()},
-            award_forms={k: _award_form(v) for k, v in data.get("award_forms", {}).items()},
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError.single(path, f"tệp dữ liệu pháp lý sai cấu trúc: {exc!r}") from None
+    data, lines = read_law_file(path, "regime_file")
+
+    def evidence(item: dict, at: tuple) -> Evidence:
+        return _evidence(item, path, lines, at)
+
+    rule = data["prize_rule"]
+    return Regime(
+        id=data["id"], name=data["name"], short_name=data["short_name"],
+        in_force_from=dt.date.fromisoformat(data["in_force_from"]),
+        replaced_on=_opt_date(data.get("replaced_on")), replaced_by=data.get("replaced_by"),
+        evidence=evidence(data, ("evidence",)),
+        prize_rule=PrizeRule(rule["salary_on"], rule["rounding_step"],
+                             evidence(rule, ("prize_rule",))),
+        report_forms={
+            key: ReportForm(form["number"], form["title"],
+                            evidence(form, ("report_forms", key)))
+            for key, form in data["report_forms"].items()},
+        award_forms={
+            key: AwardForm(form["name"], {
+                kind: Coefficient(Decimal(str(c["value"])),
+                                  evidence(c, ("award_forms", key, "coefficients", kind)))
+                for kind, c in form["coefficients"].items()},
+                decided_by=_decided_by(form.get("decided_by")))
+            for key, form in data["award_forms"].items()},
+        standard_dossier=StandardDossier(
+            tuple(dict(d) for d in data["standard_dossier"]["documents"]),
+            evidence(data["standard_dossier"], ("standard_dossier",)),
+        ) if "standard_dossier" in data else None,
+        law=data.get("law", ""),
+    )
 
 
 def load_regime(regime_id: str) -> Regime:
-    path = law_dir() / "regimes" / f"{regime_id}.yaml"
+    path = law_dir() / REGIMES / f"{regime_id}.yaml"
     if not path.is_file():
         known = ", ".join(available_regimes())
         # "chế độ pháp lý không có" = unknown legal regime
@@ -98,48 +172,62 @@ def load_regime(regime_id: str) -> Regime:
     return _load_regime(path)
 
 
+def regimes_in_force(day: dt.date) -> list[Regime]:
+    """The regimes in force on `day` (normally one)."""
+    return [r for r in map(load_regime, available_regimes()) if r.in_force_on(day)]
+
+
 def _opt_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _report_form(data: dict) -> ReportForm:
-    return ReportForm(
-        source=data["source"], verified=bool(data["verified"]),
-        number=data.get("number"), title=data["title"],
-    )
+def _decided_by(data: dict | None) -> DecidedBy | None:
+    if not data:
+        return None
+    return DecidedBy(evidence=data["evidence"], source=data["source"],
+                     read_in=data.get("read_in", ""), levels=tuple(data["levels"]))
 
 
-def _award_form(data: dict) -> AwardForm:
-    coefficients = {k: Decimal(str(v)) for k, v in data["coefficients"].items()}
-    return AwardForm(
-        source=data["source"], verified=bool(data["verified"]),
-        name=data["name"], coefficients=coefficients,
-    )
+def in_force_on(day: dt.date) -> Regime | None:
+    """The regime in force on `day` (in force from that day or before, not yet replaced)."""
+    regimes = [load_regime(r) for r in available_regimes()]
+    current = [r for r in regimes
+               if r.in_force_from <= day and (r.replaced_on is None or day < r.replaced_on)]
+    return max(current, key=lambda r: r.in_force_from, default=None)
 
 
 @lru_cache(maxsize=4)
 def _salary_history(path: Path) -> tuple[BaseSalary, ...]:
-    data, _ = load_yaml(path)
+    data, lines = read_law_file(path, "base_salary_file")
     entries = [
-        BaseSalary(
-            source=e["source"], verified=bool(e["verified"]),
-            effective_from=dt.date.fromisoformat(e["effective_from"]), amount=int(e["amount"]),
-        )
-        for e in data["entries"]
+        BaseSalary(effective_from=dt.date.fromisoformat(e["effective_from"]),
+                   amount=int(e["amount"]),
+                   evidence=_evidence(e, path, lines, ("entries", index)))
+        for index, e in enumerate(data["entries"])
     ]
     return tuple(sorted(entries, key=lambda e: e.effective_from))
 
 
+def salary_history() -> tuple[BaseSalary, ...]:
+    return _salary_history(law_dir() / BASE_SALARY)
+
+
 def base_salary_on(day: dt.date) -> BaseSalary:
     """The base salary in force on `day`."""
-    path = law_dir() / "base_salary.yaml"
-    in_force = [e for e in _salary_history(path) if e.effective_from <= day]
+    in_force = [e for e in salary_history() if e.effective_from <= day]
     if not in_force:
-        raise InputError.single(path, f"không có mức lương cơ sở áp dụng cho ngày {day:%d/%m/%Y}")
+        raise InputError.single(law_dir() / BASE_SALARY,
+                                f"không có mức lương cơ sở áp dụng cho ngày {day:%d/%m/%Y}")
     return in_force[-1]
 
 
-def prize_amount(coefficient: Decimal, salary: int) -> int:
-    """coefficient × base salary, rounded up to the next ten thousand đồng."""
+def coefficient_text(value: Decimal) -> str:
+    """A coefficient as the law writes it: "3,0", "0,6", "0,25"."""
+    exponent = value.as_tuple().exponent
+    return format_decimal(value, max(1, -exponent if isinstance(exponent, int) else 1))
+
+
+def prize_amount(coefficient: Decimal, salary: int, step: int = ROUNDING_STEP) -> int:
+    """coefficient × base salary, rounded up to the next multiple of `step` đồng."""
     exact = coefficient * salary
-    return int(math.ceil(exact / ROUNDING_STEP)) * ROUNDING_STEP
+    return int(math.ceil(exact / step)) * step

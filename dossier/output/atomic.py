@@ -17,10 +17,16 @@ Every build takes an exclusive lock (`.OUT-lock` beside OUT, flock) for its whol
 builds never write the same OUT; a second one stops at once with a message. Holding the lock, a
 build first recovers as above and removes staging folders that killed builds left behind.
 Files and folders are flushed to disk (fsync) before the swap so a power cut cannot leave a
-renamed but empty file. OUT itself is only replaced when it is missing, empty, or holds a
-previous output (manifest.json): `--out .` or `--out` pointing at a campaign folder is refused
-instead of deleted. OS errors while writing (disk full, read-only folder, no permission) become
-`OutputError` with a Vietnamese message; the previous output is untouched.
+renamed but empty file.
+
+Nothing that dossier did not write is ever deleted or adopted (see `marks`): OUT is replaced
+only when it is missing, empty, or holds a previous dossier output and nothing else (checked
+before the build and again just before the swap), and never when it contains a folder to
+protect (the campaign); `.OUT.old` and staging folders are restored or removed only when they
+carry dossier's mark or are dossier outputs; the lock file is dossier's own (empty or holding
+its mark, never followed through a symbolic link). OS errors while writing (disk full,
+read-only folder, no permission) become `OutputError` with a Vietnamese message; the previous
+output is untouched.
 """
 
 from __future__ import annotations
@@ -30,12 +36,14 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from dossier.errors import OutputError
+from dossier.output import marks
 
 try:
     import fcntl
@@ -44,7 +52,8 @@ except ImportError:  # Windows: no advisory locks; builds must not run concurren
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
-MANIFEST = "manifest.json"
+MANIFEST = marks.MANIFEST
+SHOWN = 5  # foreign entries named in a refusal
 _UNSUPPORTED = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
 
 
@@ -61,20 +70,25 @@ def lock_path(out: Path) -> Path:
 
 
 @contextlib.contextmanager
-def replacing(out: Path) -> Iterator[Path]:
+def replacing(out: Path, protect: tuple[Path, ...] = ()) -> Iterator[Path]:
     """Yield an empty staging folder; when the block ends normally, it becomes `out`. On any
-    exception the staging folder is removed and `out` is left as it was."""
+    exception the staging folder is removed and `out` is left as it was. `protect`: folders
+    that `out` must not contain (the campaign): such an `out` is refused."""
     out = _real(out)
     with _os_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        check_replaceable(out)
+        check_replaceable(out, protect)
     with _locked(out):
         with _os_errors(out):
             recover(out)
+            check_replaceable(out, protect)
             staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out), dir=out.parent))
         try:
+            with _os_errors(out):
+                marks.mark(staging)
             yield staging
             with _os_errors(out):
+                check_replaceable(out, protect)  # nothing was added to it meanwhile
                 swap_into_place(staging, out)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
@@ -91,15 +105,53 @@ def _real(out: Path) -> Path:
     return out.resolve() if out.is_symlink() else out.absolute()
 
 
-def check_replaceable(out: Path) -> None:
-    if out.exists() and not out.is_dir():
+def check_replaceable(out: Path, protect: tuple[Path, ...] = ()) -> None:
+    """Refuse (OutputError) an `out` that is a file, contains a protected folder, or holds
+    anything a dossier build did not write."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
         # "the output path is a file, not a folder"
         raise OutputError(f"'{out}' là một tệp, không phải thư mục kết quả")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        # "the folder holds files dossier did not write (no manifest.json): it is not replaced;
-        # choose another folder or empty it"
+    resolved = out.resolve()
+    for folder in protect:
+        if folder.resolve().is_relative_to(resolved):
+            # "the output folder contains the campaign folder: building would delete it"
+            raise OutputError(f"thư mục kết quả '{out}' chứa thư mục kế hoạch '{folder}': ghi "
+                              "vào đó sẽ xoá kế hoạch; chọn --out ở chỗ khác")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    foreign = foreign_entries(out)
+    if foreign is None:
+        # "the folder holds files dossier did not write (no manifest.json of dossier): it is
+        # not replaced; choose another folder or empty it"
         raise OutputError(f"thư mục '{out}' đã có dữ liệu không phải do dossier tạo (không có "
-                          f"{MANIFEST}): không ghi đè; chọn thư mục khác hoặc làm trống nó")
+                          f"{MANIFEST} của dossier): không ghi đè; chọn thư mục khác hoặc làm "
+                          "trống nó")
+    if foreign:
+        shown = ", ".join(foreign[:SHOWN]) + (f" và {len(foreign) - SHOWN} mục khác"
+                                              if len(foreign) > SHOWN else "")
+        # "the folder holds what dossier did not write: …; it is not replaced"
+        raise OutputError(f"thư mục '{out}' có dữ liệu không phải do dossier tạo ({shown}): "
+                          "không ghi đè; chuyển chúng đi hoặc chọn thư mục khác")
+
+
+def foreign_entries(folder: Path) -> list[str] | None:
+    """What in `folder` a dossier build did not write; None when it is no dossier output. A
+    folder without a manifest whose every entry is a dossier output (the rounds of a campaign,
+    as versions before the rounds' own manifest wrote them) is one."""
+    foreign = marks.foreign_entries(folder)
+    if foreign is not None or marks.read_manifest(folder) is not None:
+        return foreign
+    children = list(folder.iterdir())
+    if children and all(marks.is_dossier_output(child) for child in children):
+        return []
+    return None
+
+
+def is_ours(folder: Path) -> bool:
+    """A folder dossier may delete: it carries dossier's mark, or is a dossier output."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    return marks.is_marked(folder) or foreign_entries(folder) == []
 
 
 @contextlib.contextmanager
@@ -120,7 +172,7 @@ def _locked(out: Path) -> Iterator[None]:
 
 def _acquire(path: Path, out: Path) -> int:
     while True:
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        fd = _open_lock(path, out)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -129,7 +181,7 @@ def _acquire(path: Path, out: Path) -> int:
             raise OutputError(f"một lần chạy dossier build khác đang ghi vào '{out}': chờ nó "
                               "xong rồi chạy lại") from None
         try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
         if same:
@@ -137,18 +189,45 @@ def _acquire(path: Path, out: Path) -> int:
         os.close(fd)  # the holder removed the file as we opened it: lock the new one
 
 
+def _open_lock(path: Path, out: Path) -> int:
+    """The lock file, created with dossier's mark; an existing one only if it is dossier's
+    (its mark, or empty as older versions left it), never through a symbolic link."""
+    flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, marks.MARK.encode("utf-8"))
+        return fd
+    except FileExistsError:
+        pass
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
+            raise
+        fd = -1
+    if fd >= 0:
+        facts = os.fstat(fd)
+        if stat.S_ISREG(facts.st_mode) and os.pread(fd, 4096, 0) in (
+                b"", marks.MARK.encode("utf-8")):
+            return fd
+        os.close(fd)
+    # "… exists and was not made by dossier: move it away"
+    raise OutputError(f"'{path}' đã có và không phải tệp khoá của dossier: không dùng, không "
+                      "xoá; chuyển nó đi rồi chạy lại")
+
+
 def recover(out: Path) -> None:
     """Undo what a killed build left: restore `.OUT.old` when OUT is missing, remove it when OUT
-    is there, and remove abandoned staging folders."""
+    is there, and remove abandoned staging folders; only what is dossier's (`is_ours`)."""
     aside = aside_path(out)
-    if aside.is_dir():
-        if out.exists():
+    if is_ours(aside):
+        if out.exists() or out.is_symlink():
             shutil.rmtree(aside)
         else:
             aside.rename(out)
             _fsync_dir(out.parent)
     for leftover in out.parent.glob(f"{staging_prefix(out)}*"):
-        if leftover.is_dir() and not leftover.is_symlink():
+        if is_ours(leftover):
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -164,6 +243,10 @@ def swap_into_place(staging: Path, out: Path) -> None:
         return
     else:
         aside = aside_path(out)
+        if aside.exists() or aside.is_symlink():
+            # "… is in the way and is not dossier's: move it away"
+            raise OutputError(f"'{aside}' đã có và không phải do dossier tạo: không ghi đè; "
+                              "chuyển nó đi rồi chạy lại")
         out.rename(aside)
         staging.rename(out)
         _fsync_dir(out.parent)

@@ -9,12 +9,19 @@
 - An entry and an output share one file: the output folder gets a hard link to the entry
   (a copy where links cannot be made, e.g. across file systems), and a fresh document is linked
   into the cache. An incremental build thus copies, flushes and deletes almost no data. The
-  entry's size and modification time are recorded beside it (`.meta`, with its sha256 or page
-  count): a file edited in place in an output folder no longer matches, and is made again.
+  entry's sha256, size and modification time are recorded beside it (`.meta`, with its page
+  count for a PDF): a file edited in place in an output folder no longer matches, and is made
+  again. The content is hashed on every hit (cheap next to rendering or converting), so an
+  edit that keeps size and modification time (`dd conv=notrunc; touch -r`) is caught too.
 
 Entries are written to a temporary name and renamed, so a build that is killed leaves no half
 entry and two builds may share the cache. Only documents that passed every check are stored.
-`dossier clean` empties it.
+
+The cache's folders (this layout `v2`, older ones, LibreOffice's profiles `libreoffice`) carry
+dossier's mark (`marks`); a folder of those names without it is used, and deleted by
+`dossier clean`, only when it holds nothing but what the cache writes there (folders of an
+earlier version, before the mark); any other is left alone: no cache (or temporary profiles)
+for the build, kept and named by `clean`.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -36,6 +45,7 @@ from docxtpl import RichText
 
 from dossier import __version__
 from dossier.documents import render
+from dossier.output import marks
 
 CACHE_ENV = "DOSSIER_CACHE_DIR"
 LAYOUT = "v2"  # v1 stored copies and page counts in .pages files
@@ -88,6 +98,63 @@ def digest(*parts: Any) -> str:
 class CacheStats:
     files: int
     bytes: int
+    kept: tuple[Path, ...] = ()  # folders named like the cache's but not dossier's
+
+
+ENTRY = re.compile(r"[0-9a-f]{64}\.[a-z]+|\.tmp-.+")
+SHARD = re.compile(r"[0-9a-f]{2}")
+PROFILE = re.compile(r"worker-[0-9]+(\.lock)?")
+
+
+def _is_cache_layout(folder: Path) -> bool:
+    """A folder holding only what the cache writes: docx/ and pdf/, shards of two hex digits,
+    entries named by their key (and temporary names), no symbolic links."""
+    for kind in folder.iterdir():
+        if kind.name == marks.MARK_FILE:
+            continue
+        if kind.name not in ("docx", "pdf") or kind.is_symlink() or not kind.is_dir():
+            return False
+        for shard in kind.iterdir():
+            if not SHARD.fullmatch(shard.name) or shard.is_symlink() or not shard.is_dir():
+                return False
+            for entry in shard.iterdir():
+                if (not ENTRY.fullmatch(entry.name) or entry.is_symlink()
+                        or not entry.is_file()):
+                    return False
+    return True
+
+
+def _is_profiles_layout(folder: Path) -> bool:
+    """A folder holding only LibreOffice profiles of the workers and their lock files."""
+    return all(PROFILE.fullmatch(p.name) and not p.is_symlink() for p in folder.iterdir()
+               if p.name != marks.MARK_FILE)
+
+
+def own_folder(folder: Path, layout=_is_cache_layout) -> bool:
+    """Make `folder` the cache's, or say it is: created with dossier's mark when missing,
+    marked when it holds only what the cache writes there (`layout`); False for anything else
+    (a file, a link, a folder of other data) and when it cannot be written."""
+    try:
+        if marks.is_marked(folder):
+            return True
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return False
+        if folder.is_dir() and not layout(folder):
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        marks.mark(folder)
+        return True
+    except OSError:
+        return False
+
+
+def is_own_folder(folder: Path, layout=_is_cache_layout) -> bool:
+    """The same question, changing nothing."""
+    try:
+        return marks.is_marked(folder) or (
+            not folder.is_symlink() and folder.is_dir() and layout(folder))
+    except OSError:
+        return False
 
 
 class Cache:
@@ -97,6 +164,13 @@ class Cache:
         self.root = (root or default_cache_dir()) / LAYOUT
         self._renderer = _renderer_id()
         self._templates: dict[Path, str] = {}
+        self._usable: bool | None = None
+
+    def usable(self) -> bool:
+        """The cache's folder is dossier's (made so if missing): else no cache this build."""
+        if self._usable is None:
+            self._usable = own_folder(self.root)
+        return self._usable
 
     def docx_key(self, template: Path, context: dict[str, Any], doc_date: dt.date,
                  title: str) -> str | None:
@@ -119,7 +193,7 @@ class Cache:
         """Put the cached .docx at `target`; its sha256, or None on a miss."""
         if key is None:
             return None
-        return self._place(self._path("docx", key, ".docx"), target, "sha256", str)
+        return self._place(self._path("docx", key, ".docx"), target, "sha256")
 
     def put_docx(self, key: str | None, source: Path, sha256: str) -> None:
         if key is not None:
@@ -127,13 +201,19 @@ class Cache:
 
     def place_pdf(self, key: str, target: Path) -> int | None:
         """Put the cached PDF at `target`; its page count, or None on a miss."""
-        return self._place(self._path("pdf", key, ".pdf"), target, "pages", int)
+        return self._place(self._path("pdf", key, ".pdf"), target, "pages")
 
     def put_pdf(self, key: str, source: Path, pages: int) -> None:
-        self._store(source, self._path("pdf", key, ".pdf"), {"pages": pages})
+        try:
+            sha256 = file_sha256(source)
+        except OSError:
+            return
+        self._store(source, self._path("pdf", key, ".pdf"), {"sha256": sha256, "pages": pages})
 
     def get_chunk(self, key: str) -> bytes | None:
         """The bundler's parsed form of a cached PDF (see bundle.Chunk)."""
+        if not self.usable():
+            return None
         try:
             return self._path("pdf", key, ".chunk").read_bytes()
         except OSError:
@@ -142,19 +222,25 @@ class Cache:
     def put_chunk(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".chunk"), data)
 
-    def _place(self, entry: Path, target: Path, fact: str, kind: type) -> Any:
+    def _place(self, entry: Path, target: Path, fact: str) -> Any:
         """Link (else copy) `entry` to `target` if it is still the file the cache wrote; the
         `fact` recorded with it, or None (and nothing at `target`).
 
         Outputs share their files with the cache (a hard link costs no copy, no flush and no
         disk space); a file edited in place in an output folder edits the entry too, which its
-        size and modification time then betray: such an entry is a miss, made again."""
+        size and modification time, else its sha256 (computed on what was linked), betray:
+        such an entry is a miss, made again."""
+        if not self.usable():
+            return None
         try:
             meta = json.loads(entry.with_suffix(".meta").read_text(encoding="utf-8"))
-            facts = entry.stat()
+            facts = entry.lstat()  # an entry is a regular file, never a link to elsewhere
         except (OSError, ValueError):
             return None
-        if not (isinstance(meta, dict) and isinstance(meta.get(fact), kind)
+        kinds = {"sha256": str, "pages": int}
+        if not (stat.S_ISREG(facts.st_mode) and isinstance(meta, dict)
+                and isinstance(meta.get("sha256"), str)
+                and isinstance(meta.get(fact), kinds[fact])
                 and meta.get("file") == [facts.st_size, facts.st_mtime_ns]):
             return None
         try:
@@ -164,12 +250,21 @@ class Cache:
         except OSError:
             target.unlink(missing_ok=True)
             return None
+        try:
+            same = file_sha256(target) == meta["sha256"]
+        except OSError:
+            same = False
+        if not same:
+            target.unlink(missing_ok=True)
+            return None
         return meta[fact]
 
     def _store(self, source: Path, entry: Path, meta: dict[str, Any]) -> None:
         """Make `entry` the file `source` (linked, else copied) and record its facts. Best
         effort, as every write to the cache: a cache that cannot be written (full, read-only,
         broken) makes the next build slower, never this one fail."""
+        if not self.usable():
+            return
         temporary = entry.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{entry.name}")
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
@@ -186,6 +281,8 @@ class Cache:
 
     def _write(self, path: Path, data: bytes) -> None:
         """Write `path` whole (temporary name, then rename); best effort, as `_store`."""
+        if not self.usable():
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
@@ -204,22 +301,49 @@ class Cache:
         """Where the local LibreOffice workers keep their profiles between builds."""
         return self.root.parent / "libreoffice"
 
-    def _folders(self) -> list[Path]:
-        """This layout, older ones (v1, …) and the profiles."""
-        return [*sorted(self.root.parent.glob("v[0-9]*")), self.profiles]
+    def profile_root(self) -> Path | None:
+        """`profiles`, made dossier's if it is not yet; None (temporary profiles) when it is
+        another program's folder or cannot be made."""
+        return self.profiles if own_folder(self.profiles, _is_profiles_layout) else None
+
+    def _folders(self) -> list[tuple[Path, Any]]:
+        """This layout, older ones (v1, …) and the profiles, each with its layout."""
+        return [*((p, _is_cache_layout) for p in sorted(self.root.parent.glob("v[0-9]*"))),
+                (self.profiles, _is_profiles_layout)]
+
+    def _owned(self) -> tuple[list[Path], list[Path]]:
+        """The cache's folders that are dossier's, and those that exist but are not."""
+        owned, kept = [], []
+        for folder, layout in self._folders():
+            if is_own_folder(folder, layout):
+                owned.append(folder)
+            elif folder.exists() or folder.is_symlink():
+                kept.append(folder)
+        return owned, kept
 
     def stats(self) -> CacheStats:
-        files = [p for folder in self._folders() if folder.is_dir()
-                 for p in folder.rglob("*") if p.is_file()]
-        return CacheStats(len(files), sum(p.stat().st_size for p in files))
+        owned, kept = self._owned()
+        files = [p for folder in owned for p in folder.rglob("*")
+                 if p.is_file() and p.name != marks.MARK_FILE]
+        return CacheStats(len(files), sum(p.stat().st_size for p in files), tuple(kept))
 
     def clear(self) -> CacheStats:
         """Remove every entry (of every layout) and the LibreOffice profiles; return what was
-        removed. Outputs keep their files: they are links, not the only name of the data."""
+        removed, and the folders kept because they are not dossier's. Outputs keep their
+        files: they are links, not the only name of the data."""
         removed = self.stats()
-        for folder in self._folders():
+        for folder in self._owned()[0]:
             shutil.rmtree(folder, ignore_errors=True)
+        self._usable = None
         return removed
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

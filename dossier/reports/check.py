@@ -7,12 +7,15 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from dossier.campaign.load import CAMPAIGN_FILE, round_ids
+from dossier.campaign.load import CAMPAIGN_FILE, chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
+from dossier.checks.templates import override_problems
 from dossier.documents.layout_check import built_layout_findings
 from dossier.errors import InputError, Problem
-from dossier.models import Finding
+from dossier.models import Finding, Grade
+from dossier.rules.authority import Submission
+from dossier.vietnamese import money_in_words
 
 REPORT_VERSION = 1
 SEVERITY_ORDER = ("blocking", "warning", "info")
@@ -30,12 +33,14 @@ def campaign_dirs(paths: list[Path]) -> list[Path]:
     return found
 
 
-def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None) -> dict:
+def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None,
+                  require_evidence: Grade = "secondary", round_id: str | None = None) -> dict:
     """`built`: a build's output folder, whose PDFs are checked against the plan's page limits
-    (a campaign with rounds: its round sub-folders)."""
+    (a campaign with rounds: its round sub-folders). `require_evidence`: legal figures graded
+    below it are warnings. `round_id`: check only that round."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of, built)
+        campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 
@@ -48,20 +53,25 @@ def overall_status(campaigns: list[dict]) -> str:
     return "ready"
 
 
-def _reports_for(path: Path, as_of: dt.date, built: Path | None) -> list[dict]:
+def _reports_for(path: Path, as_of: dt.date, built: Path | None,
+                 require_evidence: Grade, round_id: str | None) -> list[dict]:
     try:
-        rounds = round_ids(path)
+        rounds = chosen_rounds(path, round_id)
     except InputError as exc:
-        return [_error_report(path, None, exc.problems)]
-    return [_one_report(path, as_of, round_id, built) for round_id in rounds]
+        return [_error_report(path, round_id, exc.problems)]
+    return [_one_report(path, as_of, r, built, require_evidence) for r in rounds]
 
 
-def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None) -> dict:
+def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | None,
+                require_evidence: Grade) -> dict:
     try:
-        analysis = analyse(path, as_of, round_id)
+        analysis = analyse(path, as_of, round_id, require_evidence)
+        broken_templates = override_problems(analysis)  # what `build` would stop on
+        if broken_templates:
+            return _error_report(path, round_id, broken_templates)
+        extra = _built_findings(analysis, built / round_id if built and round_id else built)
     except InputError as exc:
         return _error_report(path, round_id, exc.problems)
-    extra = _built_findings(analysis, built / round_id if built and round_id else built)
     findings = sorted([*analysis.findings, *extra], key=_display_order)
     return {
         "path": str(path),
@@ -72,7 +82,18 @@ def _one_report(path: Path, as_of: dt.date, round_id: str | None, built: Path | 
         "deadlines": [_deadline(d, as_of) for d in analysis.campaign.deadlines],
         "errors": [],
         "findings": [_finding(f) for f in findings],
+        "submissions": [_submission(s) for s in analysis.submissions],
     }
+
+
+def _submission(sub: Submission) -> dict:
+    """One file per deciding authority: its route, who is in it and the money it pays."""
+    return {"id": sub.id, "mode": sub.mode, "decider": sub.decider,
+            "decider_title": sub.decider_title, "addressee_title": sub.addressee_title,
+            "label": sub.label, "awardees": len(sub.awardees),
+            "tap_the": sum(1 for a in sub.awardees if a.nominee.kind == "tap_the"),
+            "ca_nhan": sum(1 for a in sub.awardees if a.nominee.kind == "ca_nhan"),
+            "total_prize": sub.total, "total_words": money_in_words(sub.total)}
 
 
 def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
@@ -85,16 +106,53 @@ def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
         return [Finding("NO_BUILD", "warning",
                         f"không có kết quả tạo hồ sơ (manifest.json) ở {out}: chưa kiểm tra "
                         "số trang", file=str(manifest_path))]
-    documents = json.loads(manifest_path.read_text(encoding="utf-8"))["documents"]
-    pages = {(d["kind"], d["nominee_id"]): d.get("pages") for d in documents}
+    pages = built_pages(manifest_path)
     limited = [p for p in analysis.plans
                if p.max_pages and pages.get((p.kind, p.nominee_id)) is not None]
     findings = page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
     # the layout of every generated PDF (issue 14), matched to its plan by title and nominee
-    pdfs = {(d["title"], d["nominee_id"]): out / d["pdf"] for d in documents
-            if d.get("pdf") and d.get("docx")}
+    # (the manifest was validated by built_pages)
+    documents = json.loads(manifest_path.read_text(encoding="utf-8"))["documents"]
+    pdfs = {(d.get("title"), d.get("nominee_id")): out / d["pdf"] for d in documents
+            if isinstance(d.get("pdf"), str) and d.get("docx")}
     return findings + built_layout_findings(
         analysis.plans, [pdfs.get((p.title, p.nominee_id)) for p in analysis.plans])
+
+
+def built_pages(manifest_path: Path) -> dict[tuple[str, str | None], int | None]:
+    """The page count of each document a build's manifest lists, by (kind, nominee); a
+    manifest that is not JSON, not dossier's or malformed is an InputError naming it."""
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        # "not valid JSON (damaged or cut short) at line L, column C"
+        raise InputError.single(manifest_path, f"không phải JSON hợp lệ (hỏng hoặc bị cắt "
+                                f"ngắn) ở dòng {exc.lineno}, cột {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        # "not valid JSON: not UTF-8 text (byte … at position …)"
+        raise InputError.single(manifest_path, "không phải JSON hợp lệ: không phải văn bản "
+                                f"UTF-8 (byte 0x{exc.object[exc.start]:02x} ở vị trí "
+                                f"{exc.start})") from None
+    except OSError as exc:
+        # "cannot be read (reason)"
+        raise InputError.single(manifest_path, f"không đọc được ({exc.strerror or exc})"
+                                ) from None
+    documents = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(documents, list):
+        # "not a manifest of dossier build (no 'documents' list)"
+        raise InputError.single(manifest_path, "không phải manifest.json của dossier build "
+                                "(thiếu danh sách 'documents')")
+    pages: dict[tuple[str, str | None], int | None] = {}
+    for number, item in enumerate(documents, start=1):
+        if not (isinstance(item, dict) and isinstance(item.get("kind"), str)
+                and isinstance(item.get("nominee_id"), str | None)
+                and isinstance(item.get("pages"), int | None)
+                and not isinstance(item.get("pages"), bool)):
+            # "document N in 'documents': 'kind', 'nominee_id' or 'pages' missing or wrong"
+            raise InputError.single(manifest_path, f"văn bản thứ {number} trong 'documents': "
+                                    "thiếu hoặc sai 'kind', 'nominee_id' hay 'pages'")
+        pages[(item["kind"], item.get("nominee_id"))] = item.get("pages")
+    return pages
 
 
 def _display_order(finding: Finding) -> tuple:

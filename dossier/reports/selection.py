@@ -5,8 +5,9 @@ Reviewers ask "why is unit X not on the list?" first; this answers it."""
 from __future__ import annotations
 
 from dossier.models import Awardee, Campaign, Group, Selection
+from dossier.rules.authority import Submission
 from dossier.rules.selection import sort_key
-from dossier.vietnamese import format_amount, format_decimal
+from dossier.vietnamese import format_amount, format_decimal, money_in_words
 
 
 def _chosen_line(number: int, awardee: Awardee) -> str:
@@ -18,9 +19,12 @@ def _chosen_line(number: int, awardee: Awardee) -> str:
     return line
 
 
-def selection_markdown(campaign: Campaign, selection: Selection) -> str:
+def selection_markdown(campaign: Campaign, selection: Selection,
+                       submissions: list[Submission] | None = None) -> str:
     title = campaign.name + (f" – {campaign.round_name}" if campaign.round_name else "")
     lines = [f"# Kết quả xét chọn – {title}", ""]
+    if submissions and len(submissions) > 1:
+        lines += submissions_section(submissions)
     award_order = {award.id: index for index, award in enumerate(campaign.awards)}
     for group in campaign.groups:
         lines += _group_section(group, selection, award_order)
@@ -48,4 +52,18 @@ def _group_section(group: Group, selection: Selection, award_order: dict[str, in
     if excluded:
         lines += ["", "**Không đủ điều kiện**", ""]
         lines += [f"- {e.nominee.name} ({e.nominee.id}): {e.reason}" for e in excluded]
+    return [*lines, ""]
+
+
+def submissions_section(submissions: list[Submission]) -> list[str]:
+    """One line per submission: what it is, who is in it, the money its authority pays."""
+    lines = ["## Hồ sơ theo cấp quyết định", ""]  # files by deciding authority
+    for number, sub in enumerate(submissions, start=1):
+        money = ""
+        if any(a.amount is not None for a in sub.awardees):
+            money = (f"; tổng tiền thưởng {format_amount(sub.total)} đồng "
+                     f"({money_in_words(sub.total)})")
+        lines.append(f"{number}. {sub.label} ({sub.id}): {sub.counts}{money}")
+        awards = dict.fromkeys(a.award_label for a in sub.awardees)
+        lines += [f"   - {label}" for label in awards]
     return [*lines, ""]

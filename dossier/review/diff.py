@@ -35,7 +35,7 @@ import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +383,7 @@ class DocumentDiff:
     b_lines: tuple[str, ...] = ()
     hunks: tuple[Hunk, ...] = ()
     moved: bool = False  # its place among the documents both folders have changed
+    submission: str = ""  # the submission (deciding authority) it belongs to, when several
 
     @property
     def status(self) -> str:
@@ -394,7 +395,7 @@ class DocumentDiff:
 
     @property
     def label(self) -> str:
-        return " ".join(part for part in (self.kind, self.nominee_id) if part)
+        return " ".join(part for part in (self.submission, self.kind, self.nominee_id) if part)
 
 
 @dataclass(frozen=True)
@@ -460,10 +461,11 @@ class ManifestEntry:
     nominee_id: str | None
     docx: str  # relative to the output folder
     sha256: str | None
+    submission: str = ""  # manifest's `submission` (the deciding authority's level)
 
     @property
-    def key(self) -> tuple[str, str]:
-        return self.kind, self.nominee_id or ""
+    def key(self) -> tuple[str, str, str]:
+        return self.submission, self.kind, self.nominee_id or ""
 
 
 def load_manifest(folder: Path) -> list[ManifestEntry]:
@@ -487,13 +489,23 @@ def load_manifest(folder: Path) -> list[ManifestEntry]:
             raise _unreadable(path, f"văn bản thứ {number} trong 'documents' thiếu 'kind' hoặc "
                                     "'docx'")
         entries.append(ManifestEntry(item["kind"], item.get("nominee_id"), item["docx"],
-                                     item.get("sha256")))
+                                     item.get("sha256"), str(item.get("submission") or "")))
     return entries
 
 
-def _keyed(entries: list[ManifestEntry]) -> dict[tuple[str, str, int], ManifestEntry]:
-    """Entries by (kind, nominee, occurrence), so repeated kinds pair in order."""
-    seen: Counter[tuple[str, str]] = Counter()
+def _by_submission(a: list[ManifestEntry], b: list[ManifestEntry]) -> bool:
+    """Pair by submission too when a folder has several (one deciding authority each); two
+    single-submission builds pair by kind and nominee, whatever their submission's name."""
+    return any(len({e.submission for e in entries}) > 1 for entries in (a, b))
+
+
+def _without_submission(entries: list[ManifestEntry]) -> list[ManifestEntry]:
+    return [replace(e, submission="") for e in entries]
+
+
+def _keyed(entries: list[ManifestEntry]) -> dict[tuple[str, str, str, int], ManifestEntry]:
+    """Entries by (submission, kind, nominee, occurrence), so repeated kinds pair in order."""
+    seen: Counter[tuple[str, str, str]] = Counter()
     keyed = {}
     for entry in entries:
         seen[entry.key] += 1
@@ -502,7 +514,11 @@ def _keyed(entries: list[ManifestEntry]) -> dict[tuple[str, str, int], ManifestE
 
 
 def compare_folders(a: Path, b: Path, context: int = 3) -> Comparison:
-    old, new = _keyed(load_manifest(a)), _keyed(load_manifest(b))
+    old_entries, new_entries = load_manifest(a), load_manifest(b)
+    if not _by_submission(old_entries, new_entries):
+        old_entries, new_entries = (_without_submission(old_entries),
+                                    _without_submission(new_entries))
+    old, new = _keyed(old_entries), _keyed(new_entries)
     old_keys, new_keys = list(old), list(new)
     documents = []
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
@@ -510,10 +526,11 @@ def compare_folders(a: Path, b: Path, context: int = 3) -> Comparison:
         if tag == "equal":
             documents += [_pair(a, b, old[k], new[k], context) for k in old_keys[i1:i2]]
             continue
-        documents += [DocumentDiff(a / old[k].docx, None, *k[:2]) for k in old_keys[i1:i2]
-                      if k not in new]
+        documents += [DocumentDiff(a / old[k].docx, None, k[1], k[2] or None, submission=k[0])
+                      for k in old_keys[i1:i2] if k not in new]
         documents += [_pair(a, b, old[k], new[k], context, moved=True) if k in old else
-                      DocumentDiff(None, b / new[k].docx, *k[:2]) for k in new_keys[j1:j2]]
+                      DocumentDiff(None, b / new[k].docx, k[1], k[2] or None, submission=k[0])
+                      for k in new_keys[j1:j2]]
     return Comparison("folder", a, b, tuple(documents))
 
 
@@ -521,10 +538,11 @@ def _pair(a: Path, b: Path, old: ManifestEntry, new: ManifestEntry, context: int
           moved: bool = False) -> DocumentDiff:
     a_path, b_path = a / old.docx, b / new.docx
     if old.sha256 and old.sha256 == new.sha256 and a_path.is_file() and b_path.is_file():
-        return DocumentDiff(a_path, b_path, old.kind, old.nominee_id, moved=moved)
+        return DocumentDiff(a_path, b_path, old.kind, old.nominee_id, moved=moved,
+                            submission=old.submission)
     found = compare_files(a_path, b_path, context, old.kind, old.nominee_id)
     return DocumentDiff(found.a, found.b, found.kind, found.nominee_id, found.a_lines,
-                        found.b_lines, found.hunks, moved)
+                        found.b_lines, found.hunks, moved, old.submission)
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -587,7 +605,8 @@ def _document_json(comparison: Comparison, doc: DocumentDiff) -> dict[str, Any]:
         return path.relative_to(root).as_posix() if comparison.mode == "folder" else str(path)
 
     return {
-        "kind": doc.kind, "nominee_id": doc.nominee_id, "status": doc.status, "moved": doc.moved,
+        "kind": doc.kind, "nominee_id": doc.nominee_id, "submission": doc.submission,
+        "status": doc.status, "moved": doc.moved,
         "a": shown(doc.a, comparison.a), "b": shown(doc.b, comparison.b),
         "hunks": [{"a_start": h.a_start, "a_count": h.a_count, "b_start": h.b_start,
                    "b_count": h.b_count, "section": h.section,

@@ -12,8 +12,9 @@ same bytes: accepting all changes gives B, rejecting all gives A's text.
   is not an STT number), so a removed nominee is one deleted row (w:trPr/w:del) and the rows
   after it only change their STT; a reordered list shows rows deleted and inserted.
 - A change of page size or margins becomes a tracked section change (w:sectPrChange).
-- Headers, footers and formatting of unchanged text are not compared here; `dossier diff`
-  reports them.
+- Headers, footers, the body font and tables' properties (widths, borders, alignment) are not
+  marked: when A and B differ there, the summary's `untracked` names what (`dossier diff`
+  prints it, and shows header, footer and font changes).
 
 Why not python-redlines (MIT, github.com/JSv4/Python-Redlines; version 2.0.0 inspected with
 `pip download --no-deps`): the wrapper is 8 kB of pure Python, but the comparison engine comes
@@ -40,7 +41,15 @@ from docx.oxml import OxmlElement
 from lxml import etree
 
 from dossier.documents.render import normalise_zip
-from dossier.review.diff import DiffError, W, open_docx, paragraph_text, row_key
+from dossier.review.diff import (
+    HEADING_FORMAT,
+    DiffError,
+    W,
+    docx_lines,
+    open_docx,
+    paragraph_text,
+    row_key,
+)
 
 AUTHOR = "dossier"
 REVISION_DATE = "2000-01-01T00:00:00Z"  # fixed: the same A and B give byte-identical redlines
@@ -58,6 +67,7 @@ class RedlineSummary:
     path: Path
     insertions: int
     deletions: int
+    untracked: tuple[str, ...] = ()  # where A and B differ but no revision marks it
 
 
 class _Revisions:
@@ -441,14 +451,65 @@ def _max_id(root: etree._Element) -> int:
     return max(ids, default=0)
 
 
+# what a redline cannot show, as a reader calls it
+UNTRACKED_LABELS = {"header": "đầu trang", "footer": "chân trang", "font": "phông chữ, cỡ chữ",
+                    "table": "thuộc tính bảng (độ rộng, đường viền, căn lề)"}
+FONT_LINES = ("phông chữ", "cỡ chữ")  # lines of the "# Định dạng" section about fonts
+TABLE_PROPERTIES = etree.XPath(".//w:tblPr | .//w:tblGrid", namespaces={"w": W[1:-1]})
+CELL_PROPERTIES = etree.XPath(".//w:trPr | .//w:tcPr", namespaces={"w": W[1:-1]})
+
+
+def untracked_changes(old, new) -> tuple[str, ...]:
+    """Where two documents differ in what a redline does not mark: headers, footers, the body
+    font, tables' properties. Labels from UNTRACKED_LABELS, in that order."""
+    old_parts, new_parts = _untracked_parts(old), _untracked_parts(new)
+    return tuple(label for key, label in UNTRACKED_LABELS.items()
+                 if old_parts[key] != new_parts[key])
+
+
+def _untracked_parts(doc) -> dict[str, object]:
+    parts: dict[str, list[str]] = {"header": [], "footer": [], "font": []}
+    heading = ""
+    for line in docx_lines(doc):
+        if line.startswith("# "):
+            heading = line
+            continue
+        if heading == HEADING_FORMAT and line.startswith(FONT_LINES):
+            parts["font"].append(line)
+        elif heading.startswith("# Đầu trang"):
+            parts["header"] += [heading, line]
+        elif heading.startswith("# Chân trang"):
+            parts["footer"] += [heading, line]
+    body = doc.element.body
+    # tables as a whole in order; rows and cells as the set of kinds they use, so that an
+    # added or removed row (a tracked change) is not a change of properties
+    tables = [_canonical(e) for e in TABLE_PROPERTIES(body)]
+    cells = sorted({_canonical(e) for e in CELL_PROPERTIES(body)})
+    return {**parts, "table": (tables, cells)}
+
+
+def _canonical(element: etree._Element) -> bytes:
+    return etree.tostring(_without_revisions(element), method="c14n")
+
+
+def _without_revisions(element: etree._Element) -> etree._Element:
+    """A table's properties without earlier revision marks (a row's w:ins / w:del)."""
+    copied = copy.deepcopy(element)
+    for mark in [c for c in copied if c.tag in (W + "ins", W + "del")]:
+        copied.remove(mark)
+    return copied
+
+
 def redline_bytes(a: Path, b: Path) -> tuple[bytes, RedlineSummary]:
     old, new = open_docx(a), open_docx(b)
+    untracked = untracked_changes(old, new)
     revisions = _Revisions(_max_id(new.element) + 1)
     _Redliner(revisions).container(old.element.body, new.element.body)
     _track_page_setup(old.element.body, new.element.body, revisions)
     buffer = io.BytesIO()
     new.save(buffer)
-    summary = RedlineSummary(Path(), revisions.counts["ins"], revisions.counts["del"])
+    summary = RedlineSummary(Path(), revisions.counts["ins"], revisions.counts["del"],
+                             untracked)
     return normalise_zip(buffer.getvalue()), summary
 
 
@@ -460,4 +521,4 @@ def write_redline(a: Path, b: Path, out: Path) -> RedlineSummary:
         out.write_bytes(data)
     except OSError as exc:
         raise DiffError(f"{out}: không ghi được tệp ({exc.strerror})") from None  # cannot write
-    return RedlineSummary(out, summary.insertions, summary.deletions)
+    return RedlineSummary(out, summary.insertions, summary.deletions, summary.untracked)

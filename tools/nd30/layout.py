@@ -4,6 +4,8 @@ place-date), the title and trích yếu, Nơi nhận and the signature blocks.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
@@ -151,44 +153,17 @@ def noi_nhan_block(cell: _Cell) -> None:
     loop(cell, "noi_nhan", "ND30 Receivers Item")
 
 
-def _v_merge(top: _Cell, bottom: _Cell) -> None:
-    """Merge two cells of a column (python-docx's merge needs cells with content)."""
-    for cell, value in ((top, "restart"), (bottom, None)):
-        v_merge = OxmlElement("w:vMerge")
-        if value:
-            v_merge.set(qn("w:val"), value)
-        cell._tc.get_or_add_tcPr().append(v_merge)  # after w:tcW, as the schema wants
-
-
-def bottom_table(doc: DocumentObject, right: str, left: str | None = None) -> None:
-    """Borderless two-column table at the end of a document.
-
-    Row 1 holds the signature titles, row 2 the space for the signature and the names, so that
-    two signers' names stay level whatever the number of title lines. With ``left`` None the
-    left column is the "Nơi nhận" list, over both rows (it may be longer than the titles).
-    """
-    par(doc, "", "ND30 Sign Space")
-    table = new_table(doc, SIGN_COLS_CM, borders=False)
-    titles = table.rows[0]
-    _row_props(titles, header=False, cant_split=True)
-    names = add_row(table)
-    if left is None:
-        noi_nhan_block(titles.cells[0])
-        _v_merge(titles.cells[0], names.cells[0])
-    for column, signer in ((0, left), (1, right)):
-        if signer is not None:
-            sign_titles(titles.cells[column], signer)
-            sign_name(names.cells[column], signer)
-    finish_table(table)
-
-
 def closing_block(
-    doc: DocumentObject, lead: list[str], right: str, left: str | None = None
+    doc: DocumentObject,
+    lead: list[str | Callable[[_Cell], object]],
+    right: str,
+    left: str | None = None,
 ) -> None:
     """The end of a signed document, as one table row that cannot split across pages.
 
     ``lead`` are the paragraphs printed just before the signature (at least the last body
-    paragraph and the closing one); then the borderless two-column signature table, nested in
+    paragraph and the closing one): a text, a ``{%p`` tag, or a function that writes into the
+    cell; then the borderless two-column signature table, nested in
     the same cell: Nơi nhận (``left`` None) or the left signer, and the right signer. The row
     cannot split, so the closing, Nơi nhận and the whole signature block always share a page.
     Two signers' names stay level because the context pads both title lists to one length.
@@ -197,7 +172,9 @@ def closing_block(
     _row_props(outer.rows[0], header=False, cant_split=True)
     cell = outer.rows[0].cells[0]
     for line in lead:
-        if line.startswith("{%p"):
+        if callable(line):
+            line(cell)  # writes its own paragraphs
+        elif line.startswith("{%p"):
             tag(cell, line)
         else:
             par(cell, line)

@@ -1,5 +1,6 @@
-"""JSON Schema errors in the words of the person who wrote campaign.yaml (Vietnamese), with a
-hint where the usual slip is known (a value YAML read as a number, a misspelt field name)."""
+"""JSON Schema errors in the words of the person who wrote the YAML (campaign.yaml, the law data
+files), in Vietnamese, with a hint where the usual slip is known (a value YAML read as a number,
+a misspelt field name)."""
 
 from __future__ import annotations
 
@@ -126,6 +127,7 @@ _HANDLERS = {
     "exclusiveMinimum": _bound(">"),
     "exclusiveMaximum": _bound("<"),
     "minItems": _min_items,
+    "minProperties": _min_items,
     "minLength": _min_length,
     "maxLength": _max_length,
     "oneOf": _one_of,
