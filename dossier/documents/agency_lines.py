@@ -28,7 +28,7 @@ LINKS = ("CỦA", "VÀ", "CHO")
 # Phrases a last-resort break never splits.
 KEEP_WHOLE = (*PLACE_LEVELS, "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN", "THI ĐUA - KHEN THƯỞNG",
               "BẰNG KHEN", "GIẤY KHEN", "CHỦ TỊCH", "TRÁCH NHIỆM HỮU HẠN", "MỘT THÀNH VIÊN",
-              "TRUNG HỌC CƠ SỞ", "TRUNG HỌC PHỔ THÔNG", "TIỂU HỌC", "MẦM NON")
+              "TRUNG HỌC CƠ SỞ", "TRUNG HỌC PHỔ THÔNG", "TIỂU HỌC", "MẦM NON", "ĐỀ NGHỊ TẶNG")
 # Phrases after which a new group starts ("ĐỀ NGHỊ TẶNG / BẰNG KHEN …").
 # The kind of an enterprise or a school ends a group: its proper name follows.
 GROUP_ENDS = ("ĐỀ NGHỊ TẶNG", "CÔNG TY TNHH", "CÔNG TY CỔ PHẦN", "CÔNG TY TRÁCH NHIỆM HỮU HẠN",
