@@ -85,24 +85,25 @@ def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = N
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
           progress: Progress | None = None, jobs: int | None = None,
           converter: Converter | str | None = None, cache: Cache | None = None,
-          round_id: str | None = None) -> BuildResult:
+          round_id: str | None = None, pdf_a: bool = False) -> BuildResult:
     """Check, render, convert, bundle; write `out` whole or not at all.
 
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
     return _build(root, out, as_of, [round_id], None, pdf=pdf, progress=progress, jobs=jobs,
-                  converter=converter, cache=cache)[0]
+                  converter=converter, cache=cache, pdf_a=pdf_a)[0]
 
 
 def _build(root: Path, out: Path, as_of: dt.date, chosen: list[str | None],
            rounds: list[str] | None, *, pdf: bool = True, progress: Progress | None = None,
            jobs: int | None = None, converter: Converter | str | None = None,
-           cache: Cache | None = None) -> list[BuildResult]:
+           cache: Cache | None = None, pdf_a: bool = False) -> list[BuildResult]:
     """Build `chosen` rounds; `rounds` None: one output in `out` itself, else every round of
     the campaign, each in `out/<round id>/` (the rounds not chosen are carried over)."""
     report = progress or (lambda stage, done, total: None)
-    options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
+    options = _Options(pdf, report, _converter(converter, jobs, cache, pdf_a) if pdf else None,
+                       cache)
     with _warmed(options.converter):
         analyses = [analyse(root, as_of, round_id) for round_id in chosen]
         blocking = [f for analysis in analyses for f in analysis.blocking]
@@ -226,10 +227,10 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
     return _Rendered(target, _sha256(target), supplied=True)
 
 
-def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
-               ) -> Converter:
+def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None,
+               pdf_a: bool = False) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profile_root() if cache else None)
+        return make_converter(spec, jobs, cache.profile_root() if cache else None, pdf_a)
     return spec
 
 
@@ -362,9 +363,11 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         if doc.supplied:
             entry["pdf"] = doc.path.relative_to(staging).as_posix()
             entry["pages"] = page_count(doc.path)
+            entry["pdf_sha256"] = doc.sha256
         elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
+            entry["pdf_sha256"] = _sha256(pdf_paths[index])  # `dossier sign` checks it
         documents.append(entry)
     pages = sum(page_counts)
     bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None

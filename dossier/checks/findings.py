@@ -10,7 +10,7 @@ import datetime as dt
 
 from dossier import law
 from dossier.campaign.attachments import validate_pdf
-from dossier.campaign.narratives import narrative_file
+from dossier.campaign.narratives import narrative_file, near_misses
 from dossier.documents import council
 from dossier.documents.context import DocumentPlan, applies_to, general_missing
 from dossier.documents.verify import words_agree
@@ -235,13 +235,18 @@ def document_findings(campaign: Campaign, selection: Selection,
     findings += signer_findings(plans)
     findings += unconfirmed_findings(campaign) + can_cu_findings(campaign)
     findings += general_findings(selection, plans)
+    misses = near_misses(campaign.root)
     for awardee in selection.awardees:
         path = narrative_file(campaign.root, awardee.nominee.id)
         if not path.is_file():
+            near = misses.get(awardee.nominee.id.casefold())
+            near = near if near != path.name else None  # a dangling link of the right name
+            # "there is a file X: rename it to ID.md?"
+            hint = f"; có tệp {near}: đổi tên thành {path.name}?" if near else ""
             findings.append(Finding(
                 "NARRATIVE_MISSING", "warning",
-                f"{awardee.nominee.name}: chưa có nội dung thành tích ({path.name}); báo cáo chỉ "
-                "có số liệu", nominees=(awardee.nominee.id,), file=str(path)))
+                f"{awardee.nominee.name}: chưa có nội dung thành tích ({path.name}){hint}; báo cáo "
+                "chỉ có số liệu", nominees=(awardee.nominee.id,), file=str(path)))
     return findings
 
 

@@ -15,17 +15,17 @@ from dossier.errors import ToolError
 
 
 def make_converter(spec: str | None = None, jobs: int | None = None,
-                   profile_root: Path | None = None) -> Converter:
+                   profile_root: Path | None = None, pdf_a: bool = False) -> Converter:
     """`None` or "local": the local pool (LibreOffice profiles kept under `profile_root` if
-    given); "unoserver://h:p[,h:p…]": a unoserver farm."""
+    given); "unoserver://h:p[,h:p…]": a unoserver farm. `pdf_a`: PDF/A-2b."""
     if spec in (None, "", "local"):
         from dossier.convert.local_pool import LocalPool
 
-        return LocalPool(jobs=jobs, profile_root=profile_root)
+        return LocalPool(jobs=jobs, profile_root=profile_root, pdf_a=pdf_a)
     if spec.startswith(UNOSERVER_SCHEME):
         from dossier.convert.unoserver import UnoserverFarm, parse_endpoints
 
-        return UnoserverFarm(parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME)))
+        return UnoserverFarm(parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME)), pdf_a=pdf_a)
     # "unknown converter; use local or unoserver://HOST:PORT[,HOST:PORT…]"
     raise ToolError(f"bộ chuyển đổi không hợp lệ '{spec}': dùng 'local' hoặc "
                     "'unoserver://HOST:PORT[,HOST:PORT…]'")

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.convert.converter import (
+    PDF_A_EXPORT,
+    PDF_A_TAG,
     PROFILE_SPACE,
     Conversion,
     Progress,
@@ -141,8 +143,9 @@ class LocalPool:
     def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
                  profile_root: Path | None = None, timeouts: Timeouts | None = None,
                  max_batch: int = MAX_BATCH, min_batch_pages: int = MIN_BATCH_PAGES,
-                 max_failures: int = MAX_FAILURES):
+                 max_failures: int = MAX_FAILURES, pdf_a: bool = False):
         self.jobs = max(1, jobs or default_jobs())
+        self.pdf_a = pdf_a  # PDF/A-2b instead of plain PDF
         self.soffice = soffice
         self.profile_root = profile_root
         self.timeouts = timeouts or Timeouts()
@@ -166,7 +169,8 @@ class LocalPool:
             assert self.soffice is not None
             printed = subprocess.run([self.soffice, "--version"], capture_output=True, text=True,
                                      timeout=120, check=False).stdout.strip()
-            self._version = f"{printed or self.soffice}; font: {self._font}"
+            self._version = f"{printed or self.soffice}; font: {self._font}" + (
+                f"; {PDF_A_TAG}" if self.pdf_a else "")
         return self._version
 
     def warm_up(self) -> None:
@@ -349,7 +353,8 @@ class LocalPool:
         pdfs = [out_dir / f"{doc.stem}.pdf" for doc in batch.documents]
         for pdf in pdfs:
             pdf.unlink(missing_ok=True)
-        command = [*office_command(str(self.soffice), profile), "--convert-to", "pdf",
+        command = [*office_command(str(self.soffice), profile), "--convert-to",
+                   PDF_A_EXPORT if self.pdf_a else "pdf",
                    "--outdir", str(out_dir), *map(str, batch.documents)]
         # under a watchdog: nothing of the batch outlives dossier, even killed (SIGKILL)
         process = subprocess.Popen(watched(command), stdin=subprocess.PIPE,

@@ -13,6 +13,7 @@ from docxtpl import RichText
 
 from dossier import law
 from dossier.campaign.narratives import load_narrative
+from dossier.campaign.safety import inside
 from dossier.documents import council, quyet_dinh, wording
 from dossier.documents.agency_lines import (
     HEADER_AGENCY_CM,
@@ -116,7 +117,9 @@ def _per_awardee(campaign: Campaign, spec: DocumentSpec, awardee: Awardee,
         relative = (spec.file or "").format(id=nominee.id)
         return DocumentPlan("attachment", "", {}, f"{spec.title} – {nominee.name}",
                             f"{spec.id or 'kem-theo'}-{nominee.id}", spec.copies,
-                            nominee_id=nominee.id, attachment=campaign.root / relative)
+                            nominee_id=nominee.id,
+                            attachment=inside(campaign.root, campaign.root / relative,
+                                              "tài liệu kèm theo"))  # "the attachment"
     plan = _bao_cao(campaign, awardee, selection, spec.form or "", spec.copies)
     if spec.kind == "bao_cao_tom_tat":
         plan.kind = "bao_cao_tom_tat"

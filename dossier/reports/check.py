@@ -40,7 +40,12 @@ def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None,
     below it are warnings. `round_id`: check only that round."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
+        try:
+            campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
+        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+            # one broken campaign never stops the others: "could not check this campaign"
+            campaigns.append(_error_report(path, None, [Problem(
+                str(path), f"không kiểm tra được kế hoạch này ({type(exc).__name__}: {exc})")]))
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 

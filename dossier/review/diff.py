@@ -33,6 +33,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -45,9 +46,13 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
+from dossier.campaign.safety import check_package, is_inside, regular_file
+from dossier.errors import InputError
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 TWIPS_PER_MM = 1440 / 25.4
+MAX_DOCX_BYTES = 100 * 1024 * 1024
 
 HEADING_FORMAT = "# Định dạng"  # formatting
 HEADING_BODY = "# Nội dung"  # body text
@@ -74,19 +79,30 @@ def _unreadable(path: Path, reason: str) -> DiffError:
 # --- reading a .docx -------------------------------------------------------------------------
 
 def open_docx(path: Path) -> DocxDocument:
-    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read."""
+    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read.
+    Only a regular file of at most MAX_DOCX_BYTES whose parts expand within bounds is opened:
+    a FIFO would hang the read, /dev/zero never ends, a zip bomb fills memory."""
     if not path.exists():
         raise _unreadable(path, "không tồn tại")  # does not exist
     if path.is_dir():
         raise _unreadable(path, "là thư mục, không phải tệp .docx")  # a folder, not a .docx
     try:
+        regular_file(path, MAX_DOCX_BYTES)
+        with zipfile.ZipFile(path) as package:
+            check_package(path, package)
         return Document(str(path))
+    except InputError as exc:
+        raise DiffError(str(exc.problems[0])) from None
     except PermissionError:
         raise _unreadable(path, "không có quyền đọc tệp") from None  # permission denied
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError):
+            etree.XMLSyntaxError, zlib.error, EOFError):
         # "not a .docx file (Word document) or the file is damaged"
         raise _unreadable(path, "không phải tệp .docx (văn bản Word) hoặc tệp bị hỏng") from None
+    except NotImplementedError:
+        # "the file is compressed with a method Word does not use: damaged or not a .docx"
+        raise _unreadable(path, "tệp nén bằng phương pháp Word không dùng: tệp hỏng hoặc không "
+                                "phải .docx") from None
     except OSError as exc:
         raise _unreadable(path, f"không đọc được tệp ({exc.strerror})") from None  # unreadable
 
@@ -488,6 +504,10 @@ def load_manifest(folder: Path) -> list[ManifestEntry]:
             # "document N lacks 'kind' or 'docx'"
             raise _unreadable(path, f"văn bản thứ {number} trong 'documents' thiếu 'kind' hoặc "
                                     "'docx'")
+        if not is_inside(folder, folder / item["docx"]):
+            # "document N names a file outside the folder: not read"
+            raise _unreadable(path, f"văn bản thứ {number} trong 'documents' trỏ ra ngoài thư "
+                                    f"mục ({item['docx']}): không đọc")
         entries.append(ManifestEntry(item["kind"], item.get("nominee_id"), item["docx"],
                                      item.get("sha256"), str(item.get("submission") or "")))
     return entries
@@ -624,7 +644,8 @@ HTML_PAGE = """<!DOCTYPE html>
 body {{font-family: "Times New Roman", serif; margin: 1.5em}}
 table.diff {{font-family: "Liberation Mono", monospace; font-size: 90%; border-collapse: collapse;
   margin-bottom: 2em}}
-table.diff td {{padding: 0 .3em; vertical-align: top}}
+table.diff td {{padding: 0 .3em; vertical-align: top; overflow-wrap: anywhere}}
+table.diff th {{text-align: left}}
 .diff_header {{background-color: #e0e0e0}}
 td.diff_header {{text-align: right}}
 .diff_next {{background-color: #c0c0c0}}
@@ -645,17 +666,74 @@ td.diff_header {{text-align: right}}
 
 
 def html_report(comparison: Comparison, context: int = 3) -> str:
-    """A side-by-side report (difflib.HtmlDiff) of every changed document, one page."""
-    differ = difflib.HtmlDiff(wrapcolumn=90)
+    """A side-by-side report of every changed document, one page. Linear in the documents'
+    length: lines are matched first (as for the unified diff); only a changed pair of short,
+    similar lines is compared word by word (difflib.HtmlDiff compares every changed line with
+    every other one, minutes for thousands of paragraphs)."""
     notes = [f"<li>{html.escape(text)}</li>" for style, text in unified(comparison)
              if style == "note"]
     parts = [f"<ul>{''.join(notes)}</ul>"] if notes else []
     for doc in comparison.documents:
         if doc.status == "changed":
             parts.append(f"<h2>{html.escape(str(doc.b))}</h2>")
-            parts.append(differ.make_table(list(doc.a_lines), list(doc.b_lines), "A", "B",
-                                           context=True, numlines=context))
+            parts.append(side_by_side(doc.a_lines, doc.b_lines, context))
     if not comparison.different:
         parts.append("<p>Không có khác biệt.</p>")  # no differences
     return HTML_PAGE.format(a=html.escape(str(comparison.a)), b=html.escape(str(comparison.b)),
                             content="\n".join(parts))
+
+
+PAIR_CHARS = 2000  # a changed pair longer than this is shown whole, not word by word
+PAIR_SIMILAR = 0.5  # below this, a changed pair is a removed line beside an added one
+_WORD = re.compile(r"\w+(?:[.,/:-]\w+)*|\s+|[^\w\s]")
+
+
+def side_by_side(a: tuple[str, ...], b: tuple[str, ...], context: int) -> str:
+    """An HTML table: A's lines left, B's right, numbered; `context` unchanged lines around
+    each change."""
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    rows = ['<table class="diff">',
+            '<thead><tr><th class="diff_header"></th><th>A</th>'
+            '<th class="diff_header"></th><th>B</th></tr></thead><tbody>']
+    for number, group in enumerate(matcher.get_grouped_opcodes(context)):
+        if number:
+            rows.append('<tr><td class="diff_next" colspan="4">…</td></tr>')
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows += [_row(i + 1, _text(a[i]), j + 1, _text(b[j]))
+                         for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+                continue
+            for k in range(max(i2 - i1, j2 - j1)):
+                left = a[i1 + k] if i1 + k < i2 else None
+                right = b[j1 + k] if j1 + k < j2 else None
+                rows.append(_changed_row(left, i1 + k + 1, right, j1 + k + 1))
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def _changed_row(left: str | None, i: int, right: str | None, j: int) -> str:
+    if left is not None and right is not None and len(left) + len(right) <= PAIR_CHARS:
+        old, new = _WORD.findall(left), _WORD.findall(right)
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        if matcher.ratio() >= PAIR_SIMILAR:
+            old_html, new_html = [], []
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                same = tag == "equal"
+                old_html.append(_text("".join(old[i1:i2]), None if same else "diff_chg"))
+                new_html.append(_text("".join(new[j1:j2]), None if same else "diff_chg"))
+            return _row(i, "".join(old_html), j, "".join(new_html))
+    return _row(i if left is not None else None, _text(left, "diff_sub"),
+                j if right is not None else None, _text(right, "diff_add"))
+
+
+def _text(text: str | None, style: str | None = None) -> str:
+    """Escaped like difflib.HtmlDiff: spaces kept as &nbsp;."""
+    if not text:
+        return ""
+    escaped = html.escape(text, quote=False).replace(" ", "&nbsp;")
+    return f'<span class="{style}">{escaped}</span>' if style else escaped
+
+
+def _row(i: int | None, left: str, j: int | None, right: str) -> str:
+    return (f'<tr><td class="diff_header">{i or ""}</td><td>{left}</td>'
+            f'<td class="diff_header">{j or ""}</td><td>{right}</td></tr>')
