@@ -23,6 +23,7 @@ from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
 from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
 from dossier.documents.fast_verify import amount_word_findings
+from dossier.documents.layout_check import submissions_layout_findings
 from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
 from dossier.models import Campaign, Finding
@@ -280,6 +281,8 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
+    too_long += [f for f in submissions_layout_findings(analysis.plans, bundles, counts)
+                 if f.severity == "blocking"]  # issue 14: what cannot be signed as it stands
     if too_long:
         raise BlockingFindings(too_long)
     return pdf_paths, counts, bundles

@@ -214,9 +214,16 @@ def _dark(r, g, b):
     return (r + g + b) < 300
 
 
+def _closing_page(pdf: Path, pages: int) -> int:
+    """The 0-based page that holds Nơi nhận (and the signature block beside it)."""
+    return next(i for i, page in enumerate(read_pages(pdf, 0, pages - 1))
+                if any("Nơi nhận" in line.text for line in page.lines))
+
+
 def test_rendered_page_shows_signature_and_seal_where_nd30_puts_them(out, keys):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    last = manifest["documents"][0]["pages"] - 1
+    # the page of the signature block: the danh sách follows it on pages of its own
+    last = _closing_page(out / manifest["documents"][0]["pdf"], manifest["documents"][0]["pages"])
     dpi = 72  # one pixel per point: page coordinates are pixel coordinates
     assert sign_p12(out, keys, "signer").exit_code == 0
     image = _render(out / MAIN, last, dpi)
@@ -472,11 +479,13 @@ def test_several_submissions_each_sign_at_their_own_to_trinh(tmp_path, keys):
         bundle = out / "signed" / submission["bundle"]["path"]
         check = verify_pdf(bundle, [ca(keys)])
         assert check.ok, check.as_dict()
-        # the signature stands on the page where the submission's Tờ trình ends
+        # the signature stands on the page of the Tờ trình's signature block (with Nơi nhận),
+        # before its danh sách
         to_trinh = next(d for d in manifest["documents"]
                         if d["kind"] == "to_trinh" and d["submission"] == submission["id"])
         assert len(signatures(bundle)) == 1
-        assert pades.signed_fields(bundle.read_bytes())["NguoiKy"][0] == to_trinh["pages"] - 1
+        assert pades.signed_fields(bundle.read_bytes())["NguoiKy"][0] == _closing_page(
+            out / to_trinh["pdf"], to_trinh["pages"]) < to_trinh["pages"] - 1
     # an attachment shows the number of its own submission's Tờ trình
     draft = next(d for d in manifest["documents"] if d["kind"] == "quyet_dinh")
     own = next(d for d in manifest["documents"]

@@ -46,6 +46,9 @@ CAMPAIGN_FILE = "campaign.yaml"
 STANDARD_COLUMNS = (
     "id", "kind", "name", "gender", "position", "unit", "parent_id",
     "address", "head_name", "head_title",
+    # optional, for the reports: the date line's place, and "Thông tin chung"
+    "place", "birth_year", "hometown", "residence", "qualification", "phone", "email",
+    "structure",
 )
 
 

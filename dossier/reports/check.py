@@ -11,6 +11,7 @@ from dossier.campaign.load import CAMPAIGN_FILE, chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.checks.templates import override_problems
+from dossier.documents.layout_check import built_layout_findings
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
 from dossier.rules.authority import Submission
@@ -113,7 +114,14 @@ def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
     pages = built_pages(manifest_path)
     limited = [p for p in analysis.plans
                if p.max_pages and pages.get((p.kind, p.nominee_id)) is not None]
-    return page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    findings = page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    # the layout of every generated PDF (issue 14), matched to its plan by title and nominee
+    # (the manifest was validated by built_pages)
+    documents = json.loads(manifest_path.read_text(encoding="utf-8"))["documents"]
+    pdfs = {(d.get("title"), d.get("nominee_id")): out / d["pdf"] for d in documents
+            if isinstance(d.get("pdf"), str) and d.get("docx")}
+    return findings + built_layout_findings(
+        analysis.plans, [pdfs.get((p.title, p.nominee_id)) for p in analysis.plans])
 
 
 def built_pages(manifest_path: Path) -> dict[tuple[str, str | None], int | None]:

@@ -32,7 +32,7 @@ from dossier.output.atomic import MANIFEST, replacing
 from dossier.sign import pades
 from dossier.sign.images import SignImage
 from dossier.sign.keys import KeySource, LoadedKey, open_key
-from dossier.sign.layout import first_page_text
+from dossier.sign.layout import MM, first_page_text, signature_page
 from dossier.sign.rules import rules
 
 SIGNED_DIR = "signed"
@@ -44,9 +44,10 @@ class Target:
     source: str             # the unsigned PDF, relative to OUT
     kind: str               # the document's kind, or "bundle"
     main: bool              # a main document, or a bundle that holds one
-    last_page: int          # 0-based page of the main document's signature block in the file
+    last_page: int          # 0-based last page of the main document in the file
     sha256: str | None      # the build's hash of the unsigned PDF
     submission: str | None = None  # the submission (deciding authority) it belongs to
+    first_page: int = 0     # 0-based first page of the main document in the file
 
     @property
     def signed(self) -> str:
@@ -93,14 +94,16 @@ def targets(manifest: dict) -> list[Target]:
         bundles = [(manifest["bundle"], None)]
     for bundle, submission in bundles:
         members = [d for d in documents if submission is None or d.get("submission") == submission]
-        page, last_page = 0, None
+        page, first_page, last_page = 0, 0, None
         for doc in members:  # a bundle holds its documents in this order
+            first_page = page
             page += int(doc.get("pages") or 0)
             if doc["kind"] in main_kinds:
                 last_page = page - 1
                 break
         found.append(Target(bundle["path"], "bundle", last_page is not None, last_page or 0,
-                            bundle.get("sha256"), submission))
+                            bundle.get("sha256"), submission,
+                            first_page if last_page is not None else 0))
     return found
 
 
@@ -216,7 +219,10 @@ def _main_numbers(out: Path, manifest: dict, chosen: list[Target]) -> dict[str |
 def _sign_one(target: Target, path: Path, data: bytes, role: str, key: LoadedKey,
               image: SignImage | None, number: str, when: dt.datetime) -> pades.Signed | None:
     if role == "signer":
-        return pades.sign_signer(path, data, target.last_page, key, image, when)
+        # the signature block's page: the danh sách may follow it (issue 14)
+        page = signature_page(path, target.first_page, target.last_page,
+                              rules().min_gap_mm * MM)
+        return pades.sign_signer(path, data, page, key, image, when)
     if target.main:
         return pades.sign_agency_main(path, data, key, image, key.organisation, when)
     return pades.sign_agency_attachment(path, data, key, number, key.organisation, when)

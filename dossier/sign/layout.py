@@ -135,6 +135,21 @@ def signature_block(pdf: Path, page: int, min_gap: float) -> SignatureBlock | No
     return SignatureBlock(page, title, name.box, space)
 
 
+CLOSING_MARK = "Nơi nhận"  # beside the signature of a main document (NĐ 30/2020)
+
+
+def signature_page(pdf: Path, first: int, last: int, min_gap: float) -> int:
+    """The page (0-based) of a main document's signature block, between its `first` and
+    `last` pages: the last one holding Nơi nhận and a signature block (the danh sách follows
+    the signed text on pages of its own); `last` when none does."""
+    pages = read_pages(pdf, first, last)
+    for index in range(len(pages) - 1, -1, -1):
+        if any(CLOSING_MARK in line.text for line in pages[index].lines) and \
+                signature_block(pdf, first + index, min_gap) is not None:
+            return first + index
+    return last
+
+
 def fit_image(space: Box, centre_x: float, aspect: float, padding: float) -> Box:
     """The largest box of width/height `aspect` that fits the space, centred on `centre_x`
     and on the space's middle."""
