@@ -31,6 +31,7 @@ from dossier.output import atomic as atomic_output
 from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
+from dossier.output.digest import file_sha256
 from dossier.reports.selection import selection_markdown
 from dossier.vietnamese import money_in_words
 
@@ -224,7 +225,7 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
     folder.mkdir(exist_ok=True)
     target = folder / f"{stem}.pdf"
     shutil.copyfile(source, target)
-    return _Rendered(target, _sha256(target), supplied=True)
+    return _Rendered(target, file_sha256(target), supplied=True)
 
 
 def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None,
@@ -337,13 +338,6 @@ def _doc_date(analysis: Analysis, kind: str) -> dt.date:
         kind, campaign.bao_cao_date)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
               page_counts: list[int], bundles: dict[str, Path]) -> dict:
@@ -367,7 +361,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
-            entry["pdf_sha256"] = _sha256(pdf_paths[index])  # `dossier sign` checks it
+            entry["pdf_sha256"] = file_sha256(pdf_paths[index])  # `dossier sign` checks it
         documents.append(entry)
     pages = sum(page_counts)
     bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None
@@ -387,7 +381,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
                       "group": a.group.name, "award": a.award_label, "amount": a.amount}
                      for a in analysis.selection.awardees],
         "documents": documents,
-        "bundle": ({"path": bundle_path.name, "sha256": _sha256(bundle_path), "pages": pages}
+        "bundle": ({"path": bundle_path.name, "sha256": file_sha256(bundle_path), "pages": pages}
                    if bundle_path else None),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message}
                      for f in analysis.findings],
@@ -417,7 +411,7 @@ def submission_entries(analysis: Analysis, documents: list[dict], page_counts: l
             "total_prize": sub.total,
             "total_words": money_in_words(sub.total),
             "documents": [documents[i]["docx"] or documents[i].get("pdf") for i in indices],
-            "bundle": ({"path": path.name, "sha256": _sha256(path),
+            "bundle": ({"path": path.name, "sha256": file_sha256(path),
                         "pages": sum(page_counts[i] for i in indices)} if path else None),
         })
     return entries

@@ -107,13 +107,6 @@ def targets(manifest: dict) -> list[Target]:
     return found
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def sign_output(out: Path, role: str, source: KeySource, pin: str, image: SignImage | None,
                 only: list[str] | None = None) -> SignReport:
