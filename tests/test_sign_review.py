@@ -130,7 +130,7 @@ def test_diff_tells_signatures_apart_from_text(built, tmp_path, keys):
     assert len(report["changes"]) == len(documents) + 1
     by_document = {c["documents"][0]: c for c in report["changes"]}
     to_trinh = by_document["docx/01-to-trinh.docx"]
-    assert [s[0] for s in to_trinh["new"]] == ["agency", "signer"] and to_trinh["old"] == []
+    assert [s[0] for s in to_trinh["new"]] == ["signer", "agency"] and to_trinh["old"] == []
     assert ["signer", "Lê Hoàng Phúc"] in [s[:2] for s in to_trinh["new"]]
     assert to_trinh["message"].startswith(f"Được ký số: Tờ trình (signed/{MAIN}) — ")
     assert f"signed/{BUNDLE}" in by_document
@@ -142,7 +142,9 @@ def test_diff_tells_signatures_apart_from_text(built, tmp_path, keys):
     assert lines[0] == (f"Tóm tắt: {len(documents) + 1} tệp được ký số; chỉ chữ ký số thay "
                         f"đổi, nội dung văn bản giữ nguyên — {len(documents) + 1} văn bản bị "
                         "ảnh hưởng")
-    assert not any(line.startswith(("---", "+++", "@@")) for line in lines)  # no text diff
+    assert len(lines) == len(documents) + 2  # the headline and one line per PDF: no text diff
+    assert lines[1].startswith(f"- Được ký số: Tờ trình (signed/{MAIN}) — Lê Hoàng Phúc "
+                               "(người có thẩm quyền, ")
 
     # signed again by the signer only: the main document and bundle re-signed (another time,
     # no agency), the attachments without their agency's signature
@@ -156,7 +158,7 @@ def test_diff_tells_signatures_apart_from_text(built, tmp_path, keys):
     assert set(kinds.values()) == {"resigned", "unsigned"}
     resigned = next(c for c in report["changes"] if c["type"] == "resigned")
     assert resigned["message"].startswith("Ký số lại: ")
-    assert [s[0] for s in resigned["old"]] == ["agency", "signer"]
+    assert [s[0] for s in resigned["old"]] == ["signer", "agency"]
     assert [s[0] for s in resigned["new"]] == ["signer"]
 
     # two copies of one signed folder: the same, exit 0

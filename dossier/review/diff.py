@@ -50,7 +50,7 @@ from lxml import etree
 
 from dossier.campaign.safety import check_package, is_inside, regular_file
 from dossier.errors import InputError
-from dossier.sign.folder import SIGNED_DIR, signing_records, targets
+from dossier.sign.folder import ROLES, SIGNED_DIR, signing_records, targets
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -633,9 +633,12 @@ def _bundles(manifest: dict[str, Any], by_submission: bool) -> dict[str, str]:
 
 
 def _signatures(record: dict[str, Any] | None) -> tuple[Signature, ...]:
+    """The record's signatures in signing order: the signer's, then the agency's."""
     listed = record.get("signatures") if isinstance(record, dict) else None
-    return tuple(sorted((str(s.get("role")), str(s.get("signer")), str(s.get("time")))
-                        for s in listed or [] if isinstance(s, dict)))
+    found = [(str(s.get("role")), str(s.get("signer")), str(s.get("time")))
+             for s in listed or [] if isinstance(s, dict)]
+    return tuple(sorted(found, key=lambda sig: (
+        ROLES.index(sig[0]) if sig[0] in ROLES else len(ROLES), sig)))
 
 
 def _pair(a: Path, b: Path, old: ManifestEntry, new: ManifestEntry, context: int,
