@@ -423,6 +423,7 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         plan_regime=data["plan"].get("regime") or (
             None if data["regime"] == IN_FORCE else data["regime"]),
         quyet_dinh=_quyet_dinh(data),
+        electronic_submission=bool(data.get("electronic_submission", False)),
     )
 
 

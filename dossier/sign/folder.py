@@ -37,6 +37,8 @@ from dossier.sign.rules import rules
 
 SIGNED_DIR = "signed"
 ROLES = ("signer", "agency")
+# who each role's signature is, as the decree names them: the signer, the agency
+ROLE_NAMES = {"signer": "người có thẩm quyền", "agency": "cơ quan, tổ chức"}
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,37 @@ def targets(manifest: dict) -> list[Target]:
         found.append(Target(bundle["path"], "bundle", last_page is not None, last_page or 0,
                             bundle.get("sha256"), submission,
                             first_page if last_page is not None else 0))
+    return found
+
+
+def signing_records(manifest: dict) -> dict[str, dict]:
+    """The manifest's `signatures` records, by the unsigned PDF they were made from."""
+    records = manifest.get("signatures")
+    if not isinstance(records, list):
+        return {}
+    return {r["source"]: r for r in records
+            if isinstance(r, dict) and isinstance(r.get("source"), str)}
+
+
+def signed_roles(record: dict | None) -> set[str]:
+    """The roles a signing record holds a signature of."""
+    listed = record.get("signatures") if isinstance(record, dict) else None
+    return {s["role"] for s in listed or [] if isinstance(s, dict) and isinstance(s.get("role"),
+                                                                               str)}
+
+
+def missing_signatures(out: Path, manifest: dict) -> list[tuple[Target, tuple[str, ...]]]:
+    """Each PDF of the build that lacks a signature NĐ 30/2020 expects of it (`Target.expects`),
+    with the roles it lacks, as the manifest records them: a PDF without a signed copy in
+    `signed/` lacks them all. Whether the signatures hold is `dossier verify`'s question."""
+    records = signing_records(manifest)
+    found = []
+    for target in targets(manifest):
+        record = records.get(target.source)
+        have = signed_roles(record) if (out / target.signed).is_file() else set()
+        missing = tuple(role for role in target.expects if role not in have)
+        if missing:
+            found.append((target, missing))
     return found
 
 

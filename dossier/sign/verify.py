@@ -28,7 +28,7 @@ from pyhanko_certvalidator import ValidationContext
 from dossier.errors import InputError
 from dossier.output.atomic import MANIFEST
 from dossier.sign import pades
-from dossier.sign.folder import read_manifest, targets
+from dossier.sign.folder import ROLE_NAMES, read_manifest, signing_records, targets
 from dossier.sign.keys import common_name
 from dossier.sign.layout import MM, Box, read_pages, signature_block, text_corner
 from dossier.sign.rules import rules
@@ -115,11 +115,8 @@ def verify_pdf(path: Path, trust: list[asn1_x509.Certificate], expects: list[str
         check.problems.append("không có chữ ký số")  # no signature
     for role in expects or []:
         if not any(s.role == role for s in check.signatures):
-            check.problems.append(f"thiếu chữ ký số của {_ROLE_NAME[role]}")  # missing
+            check.problems.append(f"thiếu chữ ký số của {ROLE_NAMES[role]}")  # missing
     return check
-
-
-_ROLE_NAME = {"signer": "người có thẩm quyền", "agency": "cơ quan, tổ chức"}
 
 
 def _check_signature(path: Path, sig, context: ValidationContext, trust_given: bool,
@@ -192,7 +189,7 @@ def _position_problem(path: Path, name: str, role: str | None,
 
 def verify_output(out: Path, trust: list[asn1_x509.Certificate]) -> list[FileCheck]:
     manifest = read_manifest(out)
-    records = {r["source"]: r for r in manifest.get("signatures", [])}
+    records = signing_records(manifest)
     checks = []
     for target in targets(manifest):
         record = records.get(target.source)
