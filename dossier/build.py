@@ -23,6 +23,7 @@ from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
 from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
 from dossier.documents.fast_verify import amount_word_findings
+from dossier.documents.layout_check import submissions_layout_findings
 from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
 from dossier.models import Campaign, Finding
@@ -30,6 +31,7 @@ from dossier.output import atomic as atomic_output
 from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache
+from dossier.output.digest import file_sha256
 from dossier.reports.selection import selection_markdown
 from dossier.vietnamese import money_in_words
 
@@ -84,24 +86,25 @@ def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = N
 def build(root: Path, out: Path, as_of: dt.date, *, pdf: bool = True,
           progress: Progress | None = None, jobs: int | None = None,
           converter: Converter | str | None = None, cache: Cache | None = None,
-          round_id: str | None = None) -> BuildResult:
+          round_id: str | None = None, pdf_a: bool = False) -> BuildResult:
     """Check, render, convert, bundle; write `out` whole or not at all.
 
     `converter`: a Converter, or a spec for `make_converter` ("local", "unoserver://h:p,…");
     by default `jobs` local LibreOffice workers. `cache`: reuse and store documents there
     (None: render and convert everything). `round_id`: the round of a campaign with rounds."""
     return _build(root, out, as_of, [round_id], None, pdf=pdf, progress=progress, jobs=jobs,
-                  converter=converter, cache=cache)[0]
+                  converter=converter, cache=cache, pdf_a=pdf_a)[0]
 
 
 def _build(root: Path, out: Path, as_of: dt.date, chosen: list[str | None],
            rounds: list[str] | None, *, pdf: bool = True, progress: Progress | None = None,
            jobs: int | None = None, converter: Converter | str | None = None,
-           cache: Cache | None = None) -> list[BuildResult]:
+           cache: Cache | None = None, pdf_a: bool = False) -> list[BuildResult]:
     """Build `chosen` rounds; `rounds` None: one output in `out` itself, else every round of
     the campaign, each in `out/<round id>/` (the rounds not chosen are carried over)."""
     report = progress or (lambda stage, done, total: None)
-    options = _Options(pdf, report, _converter(converter, jobs, cache) if pdf else None, cache)
+    options = _Options(pdf, report, _converter(converter, jobs, cache, pdf_a) if pdf else None,
+                       cache)
     with _warmed(options.converter):
         analyses = [analyse(root, as_of, round_id) for round_id in chosen]
         blocking = [f for analysis in analyses for f in analysis.blocking]
@@ -222,13 +225,13 @@ def _copy_attachment(source: Path, folder: Path, stem: str) -> _Rendered:
     folder.mkdir(exist_ok=True)
     target = folder / f"{stem}.pdf"
     shutil.copyfile(source, target)
-    return _Rendered(target, _sha256(target), supplied=True)
+    return _Rendered(target, file_sha256(target), supplied=True)
 
 
-def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None
-               ) -> Converter:
+def _converter(spec: Converter | str | None, jobs: int | None, cache: Cache | None,
+               pdf_a: bool = False) -> Converter:
     if spec is None or isinstance(spec, str):
-        return make_converter(spec, jobs, cache.profile_root() if cache else None)
+        return make_converter(spec, jobs, cache.profile_root() if cache else None, pdf_a)
     return spec
 
 
@@ -279,6 +282,8 @@ def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path
     counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
+    too_long += [f for f in submissions_layout_findings(analysis.plans, bundles, counts)
+                 if f.severity == "blocking"]  # issue 14: what cannot be signed as it stands
     if too_long:
         raise BlockingFindings(too_long)
     return pdf_paths, counts, bundles
@@ -333,13 +338,6 @@ def _doc_date(analysis: Analysis, kind: str) -> dt.date:
         kind, campaign.bao_cao_date)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
               page_counts: list[int], bundles: dict[str, Path]) -> dict:
@@ -359,9 +357,11 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         if doc.supplied:
             entry["pdf"] = doc.path.relative_to(staging).as_posix()
             entry["pages"] = page_count(doc.path)
+            entry["pdf_sha256"] = doc.sha256
         elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
+            entry["pdf_sha256"] = file_sha256(pdf_paths[index])  # `dossier sign` checks it
         documents.append(entry)
     pages = sum(page_counts)
     bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None
@@ -381,7 +381,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
                       "group": a.group.name, "award": a.award_label, "amount": a.amount}
                      for a in analysis.selection.awardees],
         "documents": documents,
-        "bundle": ({"path": bundle_path.name, "sha256": _sha256(bundle_path), "pages": pages}
+        "bundle": ({"path": bundle_path.name, "sha256": file_sha256(bundle_path), "pages": pages}
                    if bundle_path else None),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message}
                      for f in analysis.findings],
@@ -411,7 +411,7 @@ def submission_entries(analysis: Analysis, documents: list[dict], page_counts: l
             "total_prize": sub.total,
             "total_words": money_in_words(sub.total),
             "documents": [documents[i]["docx"] or documents[i].get("pdf") for i in indices],
-            "bundle": ({"path": path.name, "sha256": _sha256(path),
+            "bundle": ({"path": path.name, "sha256": file_sha256(path),
                         "pages": sum(page_counts[i] for i in indices)} if path else None),
         })
     return entries

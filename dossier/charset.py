@@ -19,6 +19,8 @@ Accepted, in this order:
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -31,6 +33,7 @@ _VIETNAMESE_LETTERS = frozenset(
     for vowel in _VIETNAMESE_BASES for base in (vowel, vowel.upper()) for tone in _TONES
 ) | frozenset("đĐ")
 # Punctuation and signs Windows-1258 can hold that Vietnamese text really uses.
+MAX_TEXT_BYTES = 200 * 1024 * 1024  # a ranking of tens of thousands of rows is a few MB
 _PUNCTUATION = frozenset("“”‘’–—…•°«»§©®±×÷·€¢£¥¤¦¨¬¯´¸¹²³¼½¾¿¡ª º\u00a0")
 
 
@@ -102,11 +105,35 @@ def reads_as_vietnamese(text: str) -> bool:
     ) and not any(unicodedata.combining(ch) for ch in text)
 
 
-def read_text(path: Path) -> str:
-    """Read and decode `path`; InputError when it cannot be read."""
+def read_text(path: Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Read and decode `path`, a regular file of at most `max_bytes`; InputError when it
+    cannot be read."""
+    regular_file(path, max_bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
         # "cannot read the file"
         raise InputError.single(path, f"không đọc được tệp: {exc.strerror}") from None
     return decode(data, path)
+
+
+def regular_file(path: Path, max_bytes: int | None = None) -> os.stat_result:
+    """The stat of `path` when it is a regular file (of at most `max_bytes`); InputError
+    otherwise: a FIFO would hang a read, /dev/zero never ends. Symlinks are followed."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise InputError.single(path, f"không đọc được tệp: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        # "is not a regular file (a folder, a pipe or a device)"
+        raise InputError.single(path, "không phải tệp thông thường (là thư mục, ống dẫn hoặc "
+                                "thiết bị)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        # "the file is too large (N MB, at most M MB)"
+        raise InputError.single(path, f"tệp quá lớn ({_mb(info.st_size)} MB, tối đa "
+                                f"{_mb(max_bytes)} MB)")
+    return info
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",").removesuffix(",0")

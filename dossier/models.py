@@ -178,6 +178,7 @@ class Campaign:
     regime_choice: Literal["plan", "in-force"] = "plan"  # `regime: in-force` in campaign.yaml
     plan_regime: str | None = None  # the regime the plan names (plan.regime, or regime)
     quyet_dinh: dict[str, Any] | None = None  # the head's own Quyết định, when it decides some
+    electronic_submission: bool = False  # sent electronically: documents must be signed (NĐ 30)
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)

@@ -310,7 +310,12 @@ def parse_amount(text: str) -> int:
         # "Số tiền không được âm" = the amount must not be negative
         raise ValueError(f"Số tiền không được âm: {text!r}")
     if _PLAIN.fullmatch(cleaned) or _GROUPED.fullmatch(cleaned):
-        amount = int(re.sub(r"[., ]", "", cleaned))
+        digits = re.sub(r"[., ]", "", cleaned).lstrip("0") or "0"
+        if len(digits) > 21:  # int() of thousands of digits would fail in English
+            shown = cleaned if len(cleaned) <= 40 else f"{cleaned[:39]}…"
+            # "the amount is above the limit (below 10^21)"
+            raise ValueError(f"Số tiền vượt quá giới hạn (phải nhỏ hơn 10^21): {shown!r}")
+        amount = int(digits)
     elif _DECIMAL_LIKE.fullmatch(cleaned):
         # "Số tiền phải là số nguyên đồng, không có phần thập phân"
         # = the amount must be a whole number of đồng, without decimals

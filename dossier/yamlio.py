@@ -18,6 +18,7 @@ import yaml
 
 from dossier.charset import read_text
 from dossier.errors import InputError, Problem
+from dossier.vietnamese import format_amount
 
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 # Vietnamese readings of PyYAML's usual complaints.
@@ -38,8 +39,31 @@ def _without_base_60(regexp: re.Pattern) -> re.Pattern:
     return re.compile(r"(?![^\n]*:)" + regexp.pattern, regexp.flags)
 
 
+MAX_DEPTH = 50  # nested mappings and lists; campaign.yaml needs about 8
+MAX_NODES = 200_000  # values after aliases are expanded; a large plan has a few thousand
+MAX_YAML_BYTES = 5 * 1024 * 1024
+
+
+class BeyondBounds(yaml.MarkedYAMLError):
+    """Valid YAML that nests or expands beyond what a campaign file can need."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader: dates and times stay strings."""
+    """SafeLoader: dates and times stay strings; nesting is bounded while composing (a
+    3.000-deep file would exhaust Python's recursion)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise BeyondBounds(None, None, f"lồng nhau quá {MAX_DEPTH} cấp",  # too deep
+                                   event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -50,8 +74,10 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
-    """Parse `path`; return the data and a map from field path to its 1-based line."""
-    text = read_text(path)
+    """Parse `path`; return the data and a map from field path to its 1-based line. Aliases
+    (`*x`) are followed, but a file that expands beyond MAX_NODES values (a "billion laughs")
+    or refers to itself (`loop: &x [*x]`) is refused before anything is built."""
+    text = read_text(path, MAX_YAML_BYTES)
     loader = _Loader(text)
     lines: dict[tuple, int] = {}
     duplicates: list[Problem] = []
@@ -60,7 +86,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         if node is None:
             raise InputError.single(path, "tệp rỗng")  # empty file
         # before constructing: construction flattens merge keys (<<) into the mappings
-        _collect_lines(node, (), lines, duplicates, str(path))
+        _collect_lines(node, (), lines, duplicates, str(path), _Walk())
         data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise InputError([_syntax_problem(path, exc)]) from None
@@ -80,13 +106,50 @@ def _syntax_problem(path: Path, exc: yaml.YAMLError) -> Problem:
     if opened is not None and mark is not None and opened.line != mark.line:
         # "in what opens at line L, column C" (an unclosed bracket or quote is found later)
         problem += f" – trong phần mở ở dòng {opened.line + 1}, cột {opened.column + 1}"
-    # "lỗi cú pháp YAML" = YAML syntax error
-    return Problem(str(path), f"lỗi cú pháp YAML ({where}): {problem}")
+    # "lỗi cú pháp YAML" = YAML syntax error; "YAML vượt giới hạn" = YAML beyond the bounds
+    label = "YAML vượt giới hạn" if isinstance(exc, BeyondBounds) else "lỗi cú pháp YAML"
+    return Problem(str(path), f"{label} ({where}): {problem}")
+
+
+class _Walk:
+    """What the walk over the node graph has seen: values counted, collections open."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.open: set[int] = set()
+
+    def enter(self, node: yaml.Node, depth: int) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            limit = format_amount(MAX_NODES)
+            # "more than N values once the aliases (*…) are replaced by what they name"
+            raise _problem(node, f"tệp có quá {limit} giá trị sau khi thay các bí danh (*…) "
+                           "bằng nội dung")
+        if id(node) in self.open:
+            # "an alias (*…) points at the value that contains it"
+            raise _problem(node, "bí danh (*…) trỏ vào chính giá trị chứa nó")
+        if depth > MAX_DEPTH:
+            raise _problem(node, f"lồng nhau quá {MAX_DEPTH} cấp")  # nested too deeply
+
+
+def _problem(node: yaml.Node, message: str) -> BeyondBounds:
+    return BeyondBounds(None, None, message, node.start_mark)
 
 
 def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int],
-                   duplicates: list[Problem], file: str) -> None:
+                   duplicates: list[Problem], file: str, walk: _Walk) -> None:
+    walk.enter(node, len(path))
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        walk.open.add(id(node))
+        try:
+            _collect_children(node, path, lines, duplicates, file, walk)
+        finally:
+            walk.open.discard(id(node))
+
+
+def _collect_children(node: yaml.Node, path: tuple, lines: dict[tuple, int],
+                      duplicates: list[Problem], file: str, walk: _Walk) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
@@ -98,10 +161,10 @@ def _collect_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int],
                 duplicates.append(Problem(file, f"trường bị viết hai lần (dòng {seen[key]} và "
                                           f"dòng {line}); YAML chỉ giữ lần sau", column=dotted))
             seen.setdefault(key, line)
-            _collect_lines(value_node, (*path, key), lines, duplicates, file)
+            _collect_lines(value_node, (*path, key), lines, duplicates, file, walk)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _collect_lines(item, (*path, index), lines, duplicates, file)
+            _collect_lines(item, (*path, index), lines, duplicates, file, walk)
 
 
 def _nfc(value: Any) -> Any:

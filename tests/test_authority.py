@@ -113,8 +113,8 @@ def test_each_submission_says_what_its_authority_does(three, tmp_path):
     assert "xem xét, trình Thủ tướng Chính phủ khen thưởng" in bien_ban
     for sub, total in (("chu-tich-ubnd-tinh", 14_040_000), ("thu-tuong", 10_530_000)):
         text = _text(docx / f"{sub}-01-to-trinh.docx")
-        assert f"Tổng cộng: {format_amount(total)} đồng (Bằng chữ: {money_in_words(total)})" \
-               in text
+        assert (f"Tổng số tiền thưởng: {format_amount(total)} đồng (Bằng chữ: "
+                f"{money_in_words(total)})") in text
     manifest = json.loads((result.out / "manifest.json").read_text(encoding="utf-8"))
     entries = {s["id"]: s for s in manifest["submissions"]}
     assert list(entries) == ["chu-tich-ubnd-tinh", "thu-tuong", "chu-tich-ubnd-huyen"]

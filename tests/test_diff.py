@@ -78,11 +78,13 @@ def test_textconv_prints_formatting_header_and_body(built, runner):
         "# Nội dung",
     ]
     assert "TỜ TRÌNH" in lines
-    assert ("bảng 2, hàng tiêu đề: STT | Tên tập thể, cá nhân | Chức vụ, đơn vị | "
+    # the danh sách follows the closing block (table 2, the signature table nested in it)
+    assert ("bảng 3, hàng tiêu đề: STT | Tên tập thể, cá nhân | Chức vụ, đơn vị | "
             "Hình thức khen thưởng | Thành tích | Số tiền thưởng (đồng)") in lines
-    assert ('bảng 2, hàng "Sở Tư pháp thành phố Cần Thơ", cột "Số tiền thưởng (đồng)": '
+    assert ('bảng 3, hàng "Sở Tư pháp thành phố Cần Thơ", cột "Số tiền thưởng (đồng)": '
             "4.680.000") in lines
-    assert 'bảng 3, hàng "Nơi nhận:", cột 1: - Lưu: VT, KSTT.' in lines
+    assert ('bảng 2, hàng "(Có biên bản, danh sách, báo cáo thành tích kèm theo)", cột 1, '
+            'bảng 1, hàng "Nơi nhận:", cột 1: - Lưu: VT, KSTT.') in lines
 
 
 def test_normalised_text_keeps_everything_a_reader_sees(built):
@@ -103,13 +105,16 @@ def test_same_input_same_documents(built, pairs, runner):
 
 
 # The lines a fixed prize of 2.500.000 for Võ Thanh Sơn changes in the Tờ trình.
+TOTAL = 'bảng 3, hàng "Tổng cộng", cột'
 AMOUNT_CHANGES = [
-    f"-bảng 2, {SON}, {MONEY}: 2.340.000",
-    "-Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn "
-    "đồng).",
-    f"+bảng 2, {SON}, {MONEY}: 2.500.000",
-    "+Tổng cộng: 21.220.000 đồng (Bằng chữ: Hai mươi mốt triệu hai trăm hai mươi nghìn "
-    "đồng).",
+    f"-bảng 3, {SON}, {MONEY}: 2.340.000",
+    f"+bảng 3, {SON}, {MONEY}: 2.500.000",
+    f'-{TOTAL} "STT": Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không '
+    "trăm sáu mươi nghìn đồng).",
+    f"-{TOTAL} {MONEY[4:]}: 21.060.000",
+    f'+{TOTAL} "STT": Tổng số tiền thưởng: 21.220.000 đồng (Bằng chữ: Hai mươi mốt triệu hai '
+    "trăm hai mươi nghìn đồng).",
+    f"+{TOTAL} {MONEY[4:]}: 21.220.000",
 ]
 
 
@@ -128,23 +133,26 @@ def test_changed_amount_folders(pairs, runner):
         f"--- {docx(pairs['base'], '02-bien-ban')}", f"+++ {docx(pairs['amount'], '02-bien-ban')}",
     ]
     assert lines[2].startswith("@@ -") and lines[2].endswith(" @@ # Nội dung")
-    assert f'+bảng 4, {SON}, {MONEY}: 2.500.000' in lines  # the list attached to the Biên bản
+    assert f'+bảng 5, {SON}, {MONEY}: 2.500.000' in lines  # the list attached to the Biên bản
 
 
 def test_removed_nominee(pairs):
     base, quota = pairs["base"], pairs["quota"]
     a_lines = document_lines(docx(base, "01-to-trinh"))
     request = next(line for line in a_lines if "cho 03 tập thể và 03 cá nhân" in line)
-    son = [line for line in a_lines if line.startswith(f"bảng 2, {SON}")]
+    son = [line for line in a_lines if line.startswith(f"bảng 3, {SON}")]
     assert len(son) == 7  # STT, name, position and unit, award, achievement, amount
     doc = only_document(docx(base, "01-to-trinh"), docx(quota, "01-to-trinh"))
     assert changed(doc.hunks) == [
         "-" + request,
         "+" + request.replace("03 cá nhân", "02 cá nhân"),
         *("-" + line for line in son),
-        "-Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn "
-        "đồng).",
-        "+Tổng cộng: 18.720.000 đồng (Bằng chữ: Mười tám triệu bảy trăm hai mươi nghìn đồng).",
+        f'-{TOTAL} "STT": Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu '
+        "không trăm sáu mươi nghìn đồng).",
+        f"-{TOTAL} {MONEY[4:]}: 21.060.000",
+        f'+{TOTAL} "STT": Tổng số tiền thưởng: 18.720.000 đồng (Bằng chữ: Mười tám triệu bảy '
+        "trăm hai mươi nghìn đồng).",
+        f"+{TOTAL} {MONEY[4:]}: 18.720.000",
     ]
 
 
@@ -171,7 +179,7 @@ def test_removed_nominee_folders_json(pairs, runner):
     assert {line["op"] for line in first["lines"]} == {"context", "removed", "added"}
     removed = [line["text"] for hunk in to_trinh["hunks"] for line in hunk["lines"]
                if line["op"] == "removed"]
-    assert f"bảng 2, {SON}, cột \"STT\": 3" in removed
+    assert f"bảng 3, {SON}, cột \"STT\": 3" in removed
 
 
 def test_removed_nominee_is_listed(pairs, runner):
@@ -270,8 +278,10 @@ def test_unified_file_mode_output(pairs, runner):
     lines = diff_lines(result.stdout)
     assert lines[:2] == [f"--- {a}", f"+++ {b}"]
     assert lines[2].startswith("@@ -") and lines[2].endswith(" @@ # Nội dung")
-    assert lines[3].startswith(" ") and lines[-1].startswith(" ")
-    assert len(lines) == 3 + 1 + 4 + 1
+    # context, the amount, context ("Tổng cộng"), the total row's words and figures, which
+    # end the document (no context after them)
+    assert lines[3].startswith(" ") and lines[6].startswith(" ")
+    assert len(lines) == 3 + 1 + 2 + 1 + 4
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
 
 
@@ -294,7 +304,7 @@ def test_html_report(pairs, runner, tmp_path):
     assert page.count('<section class="doc"') == 2  # Tờ trình and Biên bản
     assert "Văn bản bị bỏ: Báo cáo thành tích – Võ Thanh Sơn" in page
     assert "08-bao-cao-CN06.docx" in page
-    assert '<td class="del">bảng 2, hàng "Ông Võ Thanh Sơn"' in page
+    assert '<td class="del">bảng 3, hàng "Ông Võ Thanh Sơn"' in page  # the list after the closing
 
 
 def test_identical_files(built, runner):

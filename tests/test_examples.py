@@ -17,6 +17,7 @@ from .conftest import ROOT
 
 EXAMPLES = ROOT / "examples"
 BUILD_DAYS = {
+    "cantho-2024-so-hoa": dt.date(2024, 12, 20),
     "cantho-2024-tthc": dt.date(2025, 1, 9),
     "haugiang-2023-dvctt": dt.date(2024, 1, 15),
     "govap-2022-2025-cds": dt.date(2025, 6, 16),
@@ -94,6 +95,22 @@ def test_govap_one_submission_per_deciding_authority(builds):
            "tặng Bằng khen của Thủ tướng Chính phủ cho 01 tập thể" in forward
 
 
+LAYOUT_CODES = {"SIGNATURE_SPLIT", "LONE_PAGE", "NAME_BROKEN", "TEXT_OUTSIDE_MARGIN"}
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_DAYS))
+def test_every_example_passes_the_layout_check(builds, name):
+    """Read back as an officer would (issue 14): no split signature, no page holding only a
+    total or a signature, no name broken inside a name, nothing outside the margins."""
+    from dossier.documents.layout_check import built_layout_findings
+
+    for result in builds[name]:
+        manifest = _manifest(result)
+        pdfs = [result.out / d["pdf"] if d.get("docx") else None for d in manifest["documents"]]
+        findings = built_layout_findings(result.analysis.plans, pdfs)
+        assert not [f.message for f in findings if f.code in LAYOUT_CODES]
+
+
 def test_tthc_blocks_registration_and_parents(builds):
     [result] = builds["cantho-2024-tthc"]
     awardees = result.analysis.selection.awardees
@@ -125,6 +142,13 @@ def test_haugiang_ranks_fixed_prizes_and_district_cap(builds):
     assert people.count("thành phố Ngã Bảy") == 1
     report = (result.out / "selection.md").read_text(encoding="utf-8")
     assert "cộng 3 điểm thi đua" in report
+    # the report's place is the unit's own, its signature the head's block (issue 14)
+    [vi_thanh] = [d for d in _manifest(result)["documents"] if d["nominee_id"] == "TT01"]
+    from dossier.documents.fast_verify import docx_text
+
+    report_text = " ".join(docx_text((result.out / vi_thanh["docx"]).read_bytes()).split())
+    assert "Vị Thanh, ngày 05 tháng 01 năm 2024" in report_text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in report_text
 
 
 def test_govap_rounds_summaries_state_report_and_tax_attachments(builds):
@@ -174,3 +198,31 @@ def test_a_summary_over_one_page_is_named_and_nothing_is_written(tmp_path):
     assert finding.code == "PAGE_LIMIT" and finding.nominees == ("TT26",)
     assert "Ủy ban nhân dân Phường 10" in finding.message
     assert not (out / "tong-ket-2025").exists()
+
+
+def _render_images_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("render_images",
+                                                  ROOT / "tools" / "render_images.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_DAYS))
+def test_pages_break_where_the_committed_expectation_says(builds, name):
+    """The first line of every page of each pictured document (docs/img/) matches
+    tests/layout_expectations.json: a template change that moves a signature or the list to
+    another page fails here. Regenerate both with `python tools/render_images.py --layout
+    tests/layout_expectations.json` after looking at the new pages."""
+    from dossier.documents.layout_check import page_outline
+
+    tool = _render_images_tool()
+    expected = json.loads((ROOT / "tests" / "layout_expectations.json").read_text("utf-8"))
+    for result in builds[name]:
+        round_id = result.analysis.campaign.round_id
+        label = name + (f"-{round_id}" if round_id else "")
+        documents = tool.picture_documents(_manifest(result))
+        assert {kind: page_outline(result.out / d["pdf"]) for kind, d in documents.items()} == (
+            expected[label])

@@ -162,6 +162,23 @@ def test_abandoned_staging_folders_are_removed_by_the_next_build(built_once):
     assert leftovers(out) == []
 
 
+@pytest.mark.parametrize("mark", [None, "", marks.MARK[:7]], ids=["empty", "empty-mark",
+                                                               "half-mark"])
+def test_a_staging_folder_killed_before_its_mark_was_written_is_removed(built_once, mark):
+    """Killed between mkdtemp and the mark (or inside writing it): nothing in the folder to
+    lose, so the next build removes it; a folder holding anything else stays."""
+    out = built_once
+    stale = out.parent / f"{atomic_output.staging_prefix(out)}unmarked"
+    stale.mkdir()
+    if mark is not None:
+        (stale / marks.MARK_FILE).write_text(mark, encoding="utf-8")
+    kept = out.parent / f"{atomic_output.staging_prefix(out)}photos"
+    kept.mkdir()
+    (kept / marks.MARK_FILE).write_text("not dossier's", encoding="utf-8")
+    build(EXAMPLE, out, AS_OF, pdf=False)
+    assert not stale.exists() and kept.exists()
+
+
 def test_two_renames_when_the_exchange_is_not_available(built_once, monkeypatch):
     monkeypatch.setattr(atomic_output, "exchange", lambda a, b: False)
     out = built_once

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 import re
+import resource
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,10 +27,12 @@ from pypdf import PdfReader
 from dossier.build import build
 from dossier.campaign.load import load_campaign, load_schema
 from dossier.campaign.rankings import clean_text, load_rankings
+from dossier.cli.main import main
+from dossier.documents.fast_verify import docx_text
 from dossier.documents.literal import literal, literal_context
 from dossier.errors import InputError
 
-from .bad_inputs.breakers import read_rows, write_rows
+from .bad_inputs.breakers import TEMPLATES, make_campaign, read_rows, write_rows
 from .conftest import AS_OF, EXAMPLE, edit_campaign, set_cell
 
 LONG_WORD = "Sốhóa" * 1000  # 5000 characters without a space
@@ -79,8 +87,9 @@ def test_names_print_literally_everywhere(hostile_build):
 
 def test_narratives_print_literally_and_control_characters_become_spaces(hostile_build):
     _, out, _ = hostile_build
-    paragraphs = [p.text for p in Document(next((out / "docx").glob("*-bao-cao-TT01.docx")))
-                  .paragraphs]
+    report = next((out / "docx").glob("*-bao-cao-TT01.docx"))
+    # every paragraph, those of the closing block (the last narrative paragraph) included
+    paragraphs = docx_text(report.read_bytes()).split("\n")
     assert ("Đoạn {{ 7*7 }} </w:t></w:r><w:r><w:t>chèn {_{ x }_} {_%p y %_} &lt;b&gt; "
             "chuông trang tab") in paragraphs
     assert LONG_WORD in paragraphs
@@ -203,3 +212,178 @@ def test_unusual_but_valid_ids_build_inside_the_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["campaign", "out"]
     every = [p.resolve() for p in out.rglob("*")]
     assert all(p.is_relative_to(out.resolve()) for p in every)
+
+
+# --- issue 19b: inputs built to exhaust time or memory, run in a process with a memory limit ---
+
+MEMORY_LIMIT = 1536 * 2**20  # the address space a check of the example needs is ~0.6 GB
+BOMB_TIMEOUT = 120  # seconds; each of these ran for minutes (or used 7-9 GB) before
+
+
+def run_bounded(*args: str, timeout: float = BOMB_TIMEOUT) -> subprocess.CompletedProcess:
+    """`dossier ARGS` in a child process limited to MEMORY_LIMIT of address space."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run(
+        [sys.executable, "-c", "from dossier.cli.main import main; main()", *args],
+        preexec_fn=limit, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def _no_traceback(result: subprocess.CompletedProcess) -> str:
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and "MemoryError" not in output, output
+    return output
+
+
+@pytest.mark.parametrize(("coordinate", "value", "status", "message"), [
+    ("XFD1048576", " ", 0, ""),
+    ("R1048576", " ", 0, ""),
+    ("XFD1048576", "x", 2, "ô XFD1048576 có dữ liệu, vượt quá giới hạn của một bảng xếp hạng"),
+])
+def test_xlsx_far_cells_read_only_what_exists(tmp_path, coordinate, value, status, message):
+    root = make_campaign(tmp_path / "campaign", [{"to_xlsx": {"cells": {coordinate: value}}}])
+    result = run_bounded("check", str(root), "--as-of", AS_OF.isoformat())
+    output = _no_traceback(result)
+    assert result.returncode == status, output
+    assert message in output
+
+
+def test_xlsx_gigabyte_cell_is_refused_before_it_is_read(tmp_path):
+    root = make_campaign(tmp_path / "campaign", [{"to_xlsx": {}}])
+    path = root / "rankings.xlsx"
+    with zipfile.ZipFile(path) as source:
+        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for name, data in members:
+            if name != "xl/worksheets/sheet1.xml":
+                target.writestr(name, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with target.open(name, "w", force_zip64=True) as member:
+                member.write(head + b'<row r="90"><c r="C90" t="inlineStr"><is><t>')
+                for _ in range(1024):
+                    member.write(b"x" * 2**20)
+                member.write(b"</t></is></c></row></sheetData>" + tail)
+    assert path.stat().st_size < 10 * 2**20
+    result = run_bounded("check", str(root), "--as-of", AS_OF.isoformat())
+    output = _no_traceback(result)
+    assert result.returncode == 2, output
+    assert "rankings.xlsx: thành phần xl/worksheets/sheet1.xml giải nén ra 1024 MB" in output
+
+
+LAUGHS = "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi",
+                                                                              strict=True))
+YAML_BOMBS = {
+    "billion-laughs": ("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + LAUGHS,
+                       "tệp có quá 200.000 giá trị sau khi thay các bí danh"),
+    "self-reference": ("loop: &x [*x]\n", "bí danh (*…) trỏ vào chính giá trị chứa nó"),
+    "deep-nesting": ("a: " + "[" * 3000 + "]" * 3000 + "\n", "lồng nhau quá 50 cấp"),
+}
+
+
+@pytest.mark.parametrize("name", YAML_BOMBS)
+def test_yaml_bombs_are_refused(tmp_path, name):
+    text, message = YAML_BOMBS[name]
+    root = make_campaign(tmp_path / "campaign", [{"campaign_text": text}])
+    result = run_bounded("check", str(root), "--as-of", AS_OF.isoformat())
+    output = _no_traceback(result)
+    assert result.returncode == 2, output
+    assert "campaign.yaml: YAML vượt giới hạn (dòng 1, cột" in output and message in output
+
+
+def test_one_bomb_never_stops_a_folder_check(tmp_path):
+    folder = tmp_path / "campaigns"
+    for name, (text, _) in YAML_BOMBS.items():
+        make_campaign(folder / name, [{"campaign_text": text}])
+    shutil.copytree(EXAMPLE, folder / "z-good")
+    result = run_bounded("check", str(folder), "--as-of", AS_OF.isoformat(), "--format", "json")
+    report = json.loads(result.stdout)
+    statuses = {Path(c["path"]).name: c["status"] for c in report["campaigns"]}
+    assert statuses == {**dict.fromkeys(YAML_BOMBS, "error"), "z-good": "warnings"}
+    assert result.returncode == 2
+
+
+def _paragraphs_docx(path: Path, texts: list[str]) -> Path:
+    doc = Document()
+    for text in texts:
+        doc.add_paragraph(text)
+    doc.save(str(path))
+    return path
+
+
+def test_html_diff_of_thousands_of_changed_paragraphs_is_quick(tmp_path):
+    a = [f"Đoạn {i}: đơn vị {i % 7} hoàn thành số hóa {i * 37 % 101} hồ sơ thủ tục hành chính"
+         for i in range(3000)]
+    b = [f"{text} đã sửa {i % 13}" if i % 2 else text.upper() for i, text in enumerate(a)]
+    old, new = _paragraphs_docx(tmp_path / "a.docx", a), _paragraphs_docx(tmp_path / "b.docx", b)
+    report = tmp_path / "report.html"
+    result = run_bounded("diff", str(old), str(new), "--format", "html", "--out", str(report),
+                         timeout=60)
+    assert result.returncode == 1, result.stderr
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<ins>") >= 1500  # every changed pair is marked word by word
+
+
+def test_textconv_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "pipe.docx"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        result = run_bounded("textconv", str(path), timeout=30)
+        assert result.returncode == 2
+        assert f"{path}: không phải tệp thông thường" in _no_traceback(result)
+
+
+def _broken_docx(tmp_path: Path, how: str) -> Path:
+    """The Tờ trình template with word/document.xml's deflate stream damaged, or marked as
+    compressed with Deflate64 (method 9), which zipfile cannot read."""
+    source = TEMPLATES / "to_trinh.docx"
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as package:
+        info = package.getinfo("word/document.xml")
+    local = info.header_offset
+    if how == "deflate":
+        start = local + 30 + len(info.filename) + int.from_bytes(data[local + 28:local + 30],
+                                                                 "little")
+        data[start + 100:start + 140] = b"\xff" * 40
+    else:
+        central = data.find(b"PK\x01\x02" + (20).to_bytes(2, "little"))
+        while data[central + 46:central + 46 + len(info.filename)] != info.filename.encode():
+            central = data.find(b"PK\x01\x02", central + 4)
+        data[local + 8:local + 10] = data[central + 10:central + 12] = (9).to_bytes(2, "little")
+    path = tmp_path / f"{how}.docx"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    ("deflate", "không phải tệp .docx (văn bản Word) hoặc tệp bị hỏng"),
+    ("method", "thành phần word/document.xml nén bằng phương pháp Office không dùng"),
+])
+def test_textconv_of_a_broken_zip_is_a_message(tmp_path, how, message):
+    result = run_bounded("textconv", str(_broken_docx(tmp_path, how)), timeout=60)
+    assert result.returncode == 2
+    assert message in _no_traceback(result)
+
+
+@pytest.mark.parametrize("target", ["../../../../etc/passwd", "/etc/passwd"])
+def test_diff_reads_no_manifest_path_outside_its_folder(tmp_path, target):
+    folders = []
+    for name, docx in (("a", "docx/01-to-trinh.docx"), ("b", target)):
+        folder = tmp_path / name
+        (folder / "docx").mkdir(parents=True)
+        shutil.copy(TEMPLATES / "to_trinh.docx", folder / "docx" / "01-to-trinh.docx")
+        (folder / "manifest.json").write_text(json.dumps(
+            {"manifest_version": 1, "documents": [{"kind": "to_trinh", "docx": docx}]}),
+            encoding="utf-8")
+        folders.append(str(folder))
+    result = run_bounded("diff", *folders, "--format", "json", timeout=60)
+    output = _no_traceback(result)
+    assert result.returncode == 2, output
+    assert f"văn bản thứ 1 trong 'documents' trỏ ra ngoài thư mục ({target}): không đọc" in output
+
+
+def test_words_of_a_5000_digit_number_is_a_message():
+    result = CliRunner().invoke(main, ["words", "1" * 5000])
+    assert result.exit_code == 2
+    assert "Số tiền vượt quá giới hạn (phải nhỏ hơn 10^21)" in result.output

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "dossier"
 FOUNDATION = {"dossier", "dossier.errors", "dossier.models", "dossier.vietnamese",
               "dossier.charset", "dossier.yamlio", "dossier.resources",
               "dossier.schema_messages"}
-STAGES = ["law", "campaign", "rules", "documents", "checks", "convert", "output", "review",
+STAGES = ["law", "campaign", "rules", "documents", "checks", "convert", "output", "sign", "review",
           "reports", "build", "cli"]
 
 

@@ -113,8 +113,9 @@ def test_changed_amount_is_a_word_level_change(pairs, tmp_path):
     deleted, inserted = (["".join(t.text or "" for t in mark.iter(W + "t", W + "delText"))
                           for mark in body.iter(W + kind) if mark.getparent().tag not in MARKS]
                          for kind in ("del", "ins"))
-    assert deleted == ["2.340.000", "21.060.000", "không", "sáu"]
-    assert inserted == ["2.500.000", "21.220.000", "hai", "hai"]
+    # the amount, then the total row: the sum in words (figures, two words), the figures
+    assert deleted == ["2.340.000", "21.060.000", "không", "sáu", "21.060.000"]
+    assert inserted == ["2.500.000", "21.220.000", "hai", "hai", "21.220.000"]
 
 
 def test_removed_nominee_is_one_deleted_row(pairs, tmp_path):

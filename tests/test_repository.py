@@ -39,3 +39,12 @@ def test_ci_and_bootstrap_install_the_browser_the_report_test_uses():
     assert "chromium" in install.split()
     bootstrap = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
     assert 'packages="$packages chromium"' in bootstrap
+
+
+def test_ci_and_bootstrap_install_the_token_the_signing_tests_use():
+    """tests/test_sign.py signs with keys on a SoftHSM2 token (PKCS#11); in CI it must."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    install = next(line for line in ci.splitlines() if "apt-get install" in line)
+    assert "softhsm2" in install.split()
+    bootstrap = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
+    assert 'packages="$packages softhsm2"' in bootstrap

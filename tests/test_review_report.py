@@ -172,7 +172,7 @@ def test_group_award_and_page_count_from_the_manifests(built, tmp_path):
         ("nominee_moved", "group", "Cá nhân", "Nhóm khác"),
         ("nominee_moved", "award", "Bằng khen của Chủ tịch Ủy ban nhân dân thành phố",
          "Giấy khen"),
-        ("pages_changed", "số trang", 3, 4),
+        ("pages_changed", "số trang", 4, 5),  # the Tờ trình: 4 pages, the list on its own
     ]
     assert changes[2].documents == ("docx/01-to-trinh.docx",)
 
@@ -238,9 +238,9 @@ def test_html_report_reads_as_a_report(pairs, runner, tmp_path):
     toc = page[page.index('class="toc"'):page.index("</nav>")]
     assert toc.count('<li><a href="#doc-') == 3
     # word-level highlights, unchanged lines folded, print styles for A4
-    assert 'bảng 2, hàng "Ông Võ Thanh <del>Sơn</del>", cột "STT": 3' in page
-    assert 'bảng 2, hàng "Ông Võ Thanh <ins>Sang</ins>", cột "STT": 3' in page
-    assert "<details><summary>63 dòng không đổi</summary>" in page
+    assert 'bảng 3, hàng "Ông Võ Thanh <del>Sơn</del>", cột "STT": 3' in page
+    assert 'bảng 3, hàng "Ông Võ Thanh <ins>Sang</ins>", cột "STT": 3' in page
+    assert "<details><summary>72 dòng không đổi</summary>" in page
     assert "@page{size:A4" in page and "@media print" in page
     # wrapping, not scrolling: fixed columns that break long words
     assert "table-layout:fixed" in page and "overflow-wrap:anywhere" in page
@@ -252,7 +252,7 @@ def test_html_line_numbers_follow_both_sides(pairs):
     to_trinh = page[page.index('id="doc-1"'):page.index('id="doc-2"')]
     numbers = re.findall(r'<tr><td class="no">(\d*)</td><td[^>]*>(.*?)</td>'
                          r'<td class="no">(\d*)</td>', to_trinh)
-    total = next(n for n in numbers if n[1].startswith("Tổng cộng") and n[0] and n[2])
+    total = next(n for n in numbers if 'hàng "Tổng cộng"' in n[1] and n[0] and n[2])
     assert int(total[0]) - int(total[2]) == 7  # the 7 lines of Võ Thanh Sơn's row
 
 
@@ -261,9 +261,10 @@ def test_changed_pages_side_by_side(built, renamed_with_pdf):
     page = html_report(comparison)
     shown = re.findall(r'<figcaption>([AB]), trang (\d+)</figcaption><img src="data:image/png;'
                        r'base64,', page)
-    # the Tờ trình's list (page 2 of 3), the Biên bản's votes and list (pages 2 and 3), the
-    # report on CN06 (its heading, and the signature on page 2); no page that did not change
-    assert shown == [("A", "2"), ("B", "2"), ("A", "2"), ("B", "2"), ("A", "3"), ("B", "3"),
+    # the Tờ trình's list (its second page, page 4 of 4), the Biên bản's votes and list (pages
+    # 2 and 4), the report on CN06 (its heading, and the signature on page 2); no page that did
+    # not change
+    assert shown == [("A", "4"), ("B", "4"), ("A", "2"), ("B", "2"), ("A", "4"), ("B", "4"),
                      ("A", "1"), ("B", "1"), ("A", "2"), ("B", "2")]
     assert "Chưa hiển thị trang" not in page
     assert page.count('<div class="pages">') == 5
@@ -301,11 +302,11 @@ def test_pages_that_print_the_same_are_said_to(built, tmp_path):
 def test_page_rendering_is_bounded(built, renamed_with_pdf, runner, tmp_path):
     out = tmp_path / "report.html"
     result = runner.invoke(main, ["diff", str(built.out), str(renamed_with_pdf),
-                                  "--format", "html", "--out", str(out), "--max-pages", "6"])
+                                  "--format", "html", "--out", str(out), "--max-pages", "8"])
     assert result.exit_code == 1
     page = out.read_text(encoding="utf-8")
-    assert page.count('<div class="pages">') == 1  # the Tờ trình's 3 + 3 pages, then no more
-    assert "Chưa hiển thị trang (đã đạt giới hạn 6 trang" in page
+    assert page.count('<div class="pages">') == 1  # the Tờ trình's 4 + 4 pages, then no more
+    assert "Chưa hiển thị trang (đã đạt giới hạn 8 trang" in page
     assert "Biên bản họp xét (docx/02-bien-ban.docx)" in page.split("Chưa hiển thị trang")[1]
     out_of_time = html_report(compare(built.out, renamed_with_pdf), seconds=0)
     assert '<div class="pages">' not in out_of_time

@@ -200,6 +200,8 @@ def bien_ban_context() -> dict:
             "Các thành viên Hội đồng thảo luận, thống nhất danh sách đề nghị.",
         ],
         "method": "biểu quyết giơ tay",
+        "vote_heading": "Số thành viên đồng ý",
+        "ratio_heading": "Tỷ lệ so với tổng số thành viên Hội đồng",
         "votes": [
             NS(stt=str(i), name=r.name, award=AWARD, agree="07", total="07", ratio="100%")
             for i, r in enumerate(awardees, 1)
@@ -327,6 +329,8 @@ EXPECTED_VARIABLES = {
         "members",
         "content",
         "method",
+        "vote_heading",
+        "ratio_heading",
         "votes",
         "danh_sach",
         "conclusion",
@@ -408,14 +412,17 @@ def expected_danh_sach_rows(ds) -> list[list[str]]:
     return rows
 
 
-def signature(doc, column: int) -> list[str]:
-    """Paragraph texts of one column of the closing table (titles row, then the names row).
+def closing_row(doc):
+    """The row of the closing block: the table whose cell holds the signature table."""
+    [inner] = [t for t in doc.element.body.iter(qn("w:tbl")) if t.getparent().tag == qn("w:tc")]
+    return inner.getparent().getparent()
 
-    A vertically merged cell (the Nơi nhận list) is read once."""
-    table = doc.tables[-1]
-    top, bottom = (row.cells[column] for row in table.rows)
-    cells = [top] if top._tc is bottom._tc or bottom._tc.vMerge == "continue" else [top, bottom]
-    return [p.text for cell in cells for p in cell.paragraphs]
+
+def signature(doc, column: int) -> list[str]:
+    """Paragraph texts of one column of the signature table (nested in the closing block)."""
+    [inner] = [t for t in doc.element.body.iter(qn("w:tbl")) if t.getparent().tag == qn("w:tc")]
+    cell = inner.findall(qn("w:tr"))[0].findall(qn("w:tc"))[column]
+    return ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in cell.findall(qn("w:p"))]
 
 
 @pytest.fixture(scope="module")
@@ -511,14 +518,39 @@ def test_danh_sach(rendered, name):
     header = table.rows[0]
     assert cell_texts(header) == DANH_SACH_HEADER
     assert header._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [cell_texts(r) for r in table.rows[1:]] == expected_danh_sach_rows(ds)
+    # the total is the table's last row
+    words = ("Tổng số tiền thưởng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu "
+             "mươi nghìn đồng).")
+    assert [cell_texts(r) for r in table.rows[1:]] == expected_danh_sach_rows(ds) + [
+        [f"Tổng cộng\n{words}"] * 5 + ["21.060.000"]]
+    # the last awardee row keeps with the total row, which cannot split
+    last, total = table.rows[-2], table.rows[-1]
+    assert all(p.paragraph_format.keep_with_next for c in last.cells for p in c.paragraphs)
+    assert total._tr.trPr.find(qn("w:cantSplit")) is not None
     section_runs = [r for r in table.rows[1].cells[1].paragraphs[0].runs if r.text]
     assert [(r.text, r.bold) for r in section_runs] == [("TẬP THỂ", True)]
     texts = paragraph_texts(doc.element.body)
-    assert (
-        "Tổng cộng: 21.060.000 đồng (Bằng chữ: Hai mươi mốt triệu không trăm sáu mươi nghìn đồng)."
-    ) in texts
     assert ds.title in texts and ds.subtitle in texts
+    # the list follows the signed text, on a new page
+    title = next(p for p in doc.paragraphs if p.text == ds.title)
+    assert title.paragraph_format.page_break_before
+    body = list(doc.element.body)
+    assert body.index(closing_row(doc).getparent()) < body.index(title._p)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_closing_and_signature_share_one_unsplittable_row(rendered, name):
+    """The closing paragraph, Nơi nhận and the signature block sit in one table row that cannot
+    split, so they are always on the same page."""
+    doc = Document(rendered[name])
+    row = closing_row(doc)
+    assert row.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None
+    texts = paragraph_texts(row)
+    ctx = CONTEXTS[name]()
+    expected = {"to_trinh": [ctx.get("closing"), "Nơi nhận:"],
+                "bien_ban": [ctx.get("closing"), (ctx.get("conclusion") or [""])[-1]]}.get(
+        name, [(ctx.get("narrative") or [""])[-1]])
+    assert all(text in texts for text in expected)
 
 
 def test_to_trinh_text(rendered):
@@ -578,9 +610,8 @@ def test_bien_ban_text(rendered):
     assert [cell_texts(r) for r in members.rows[1:]] == [
         [m.stt, m.name, m.role] for m in ctx["members"]
     ]
-    votes = find_table(
-        doc, "STT", "Tên tập thể, cá nhân", "Hình thức khen thưởng", "Số phiếu đồng ý", "Tỷ lệ"
-    )
+    votes = find_table(doc, "STT", "Tên tập thể, cá nhân", "Hình thức khen thưởng",
+                       ctx["vote_heading"], ctx["ratio_heading"])
     assert [cell_texts(r) for r in votes.rows[1:]] == [
         [v.stt, v.name, v.award, "07/07", "100%"] for v in ctx["votes"]
     ]

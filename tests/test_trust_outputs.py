@@ -306,7 +306,8 @@ def _edit_in_place_keeping_size_and_time(path: Path) -> None:
 
 
 def test_an_output_edited_in_place_keeping_size_and_time_is_not_served(campaign_dir, tmp_path):
-    from dossier.output.cache import Cache, file_sha256
+    from dossier.output.cache import Cache
+    from dossier.output.digest import file_sha256
 
     cache = Cache(tmp_path / "cache")
     out = tmp_path / "out"

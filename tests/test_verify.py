@@ -14,7 +14,8 @@ def test_generated_documents_agree(built):
 
 def test_a_tampered_document_is_caught(built, tmp_path):
     doc = Document(built.out / "docx" / "01-to-trinh.docx")
-    paragraph = next(p for p in doc.paragraphs if "Bằng chữ" in p.text)
+    cells = [c for t in doc.tables for row in t.rows for c in row.cells]
+    paragraph = next(p for c in cells for p in c.paragraphs if "Bằng chữ" in p.text)  # total row
     for run in paragraph.runs:
         run.text = run.text.replace("21.060.000", "21.600.000")
     tampered = tmp_path / "to-trinh.docx"

@@ -21,6 +21,7 @@ PACKAGE_DATA = (
     "dossier/schemas/campaign.schema.json", "dossier/schemas/rankings.schema.json",
     "dossier/schemas/check-report.schema.json", "dossier/law/base_salary.yaml",
     "dossier/law/regimes/nd-98-2023.yaml", "dossier/campaign/skeleton.yaml",
+    "dossier/sign/nd30.yaml",
 )
 
 
@@ -89,3 +90,11 @@ def test_a_wheel_installed_elsewhere_builds_pdfs(installed):
     _run([bin_dir / "dossier", "build", example, "--out", "pdf-out", "--as-of", "2024-12-20",
           "--jobs", "1", "--quiet"], work, env)
     assert (work / "pdf-out" / "cantho-2024-so-hoa-ho-so.pdf").stat().st_size > 0
+
+
+def test_the_installed_package_reads_its_signing_rules(installed):
+    bin_dir, work, env = installed
+    fields = _run([bin_dir / "python", "-c",
+                   "from dossier.sign.rules import rules; print(sorted(rules().fields.values()))"],
+                  work, env).stdout.strip()
+    assert fields == "['CoQuan', 'NguoiKy']"

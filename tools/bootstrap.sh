@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine for dossier: LibreOffice (if missing), a virtualenv in .venv, and the
 # package in it. `--test` also installs the test extras (pytest, hypothesis, ruff) and Chromium
-# (the review report's browser test).
+# (the review report's browser test) and SoftHSM2 (the signing tests' PKCS#11 token).
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,9 @@ if [ "${1:-}" = "--test" ]; then
   # the review report's test opens it in a real browser (headless Chromium)
   packages="$packages chromium"
   command -v chromium >/dev/null 2>&1 || missing=yes
+  # the signing tests keep their keys on a SoftHSM2 token (PKCS#11)
+  packages="$packages softhsm2"
+  command -v softhsm2-util >/dev/null 2>&1 || missing=yes
 fi
 
 if [ -n "$missing" ]; then

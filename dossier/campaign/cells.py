@@ -25,6 +25,8 @@ DEFAULT_FALSE = ("Không", "Không đạt", "false", "0")
 _SPACES = re.compile("[ \u00a0\u202f\u2009]")  # a space may group thousands: "68 540"
 _SIGNS = ("-", "\u2212")  # hyphen-minus and the minus sign
 _GROUPED = {sep: re.compile(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+") for sep in ".,"}
+MAX_DIGITS = 18  # beyond this a float loses the figure, and int() refuses 4.300 digits
+MAX_SHOWN = 40
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d+)")
 
@@ -65,9 +67,17 @@ def parse_boolean(raw: str, spec: ColumnSpec) -> bool:
 
 def _signed(raw: str) -> tuple[int, str]:
     text = _SPACES.sub("", raw)
+    if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+        # "has too many digits (at most N): no figure of a ranking is that large"
+        raise ValueError(f"'{_shown(raw)}' có quá nhiều chữ số (tối đa {MAX_DIGITS}): không số "
+                         "liệu nào của bảng xếp hạng lớn như vậy")
     if text.startswith(_SIGNS):
         return -1, text[1:]
     return 1, text.removeprefix("+")
+
+
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= MAX_SHOWN else f"{raw[:MAX_SHOWN - 1]}…"
 
 
 def parse_integer(raw: str) -> int:

@@ -46,6 +46,9 @@ CAMPAIGN_FILE = "campaign.yaml"
 STANDARD_COLUMNS = (
     "id", "kind", "name", "gender", "position", "unit", "parent_id",
     "address", "head_name", "head_title",
+    # optional, for the reports: the date line's place, and "Thông tin chung"
+    "place", "birth_year", "hometown", "residence", "qualification", "phone", "email",
+    "structure",
 )
 
 
@@ -124,6 +127,7 @@ def _with_documents(path: Path, data: dict) -> tuple[dict, bool]:
 
 
 ROUND_KEYS = ("id", "name", "ranking")
+YEARS = (1945, 2199)  # dates of a campaign: deadlines are counted in days and working days
 
 
 def _replaceable() -> set[str]:
@@ -342,11 +346,19 @@ def _check_dates(data: dict) -> list:
     dates = {("period", "start"): data["period"]["start"], ("period", "end"): data["period"]["end"]}
     for i, deadline in enumerate(data["deadlines"]):
         dates[("deadlines", i, "date")] = deadline["date"]
+    for section in ("plan", "to_trinh", "bien_ban", "bao_cao"):
+        if isinstance(data.get(section), dict) and isinstance(data[section].get("date"), str):
+            dates[(section, "date")] = data[section]["date"]
     for where, value in dates.items():
         try:
-            dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             out.append((where, f"ngày '{value}' không hợp lệ"))  # invalid date
+            continue
+        if not YEARS[0] <= day.year <= YEARS[1]:
+            # "the year must be between … and …" (9999-12-31 is a typing slip, and no day
+            # follows it to count to)
+            out.append((where, f"ngày '{value}': năm phải trong khoảng {YEARS[0]}–{YEARS[1]}"))
     if out:
         return out
     start = dt.date.fromisoformat(data["period"]["start"])
@@ -411,6 +423,7 @@ def _build(root: Path, data: dict, round_info: dict) -> Campaign:
         plan_regime=data["plan"].get("regime") or (
             None if data["regime"] == IN_FORCE else data["regime"]),
         quyet_dinh=_quyet_dinh(data),
+        electronic_submission=bool(data.get("electronic_submission", False)),
     )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from dossier.campaign.safety import is_inside, outside_problem
 from dossier.campaign.template_errors import check_syntax
 from dossier.errors import InputError, Problem
 from dossier.resources import TEMPLATE_DIR
@@ -185,6 +186,9 @@ def template_problems(root: Path) -> list[Problem]:
     found: list[Problem] = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(("~$", ".")):  # Word's lock file, hidden files
+            continue
+        if not is_inside(root, path):
+            found.append(outside_problem(root, path, "mẫu"))
             continue
         if path.name not in defaults:
             # "X replaces no template (the names are: …)"

@@ -20,6 +20,7 @@ import jsonschema
 
 from dossier.campaign.cells import DEFAULT_FALSE, DEFAULT_TRUE, parse_cell
 from dossier.campaign.load import STANDARD_COLUMNS, load_schema
+from dossier.campaign.safety import inside
 from dossier.campaign.spreadsheet import read_table
 from dossier.campaign.table import Table, column_letter
 from dossier.errors import InputError, Problem
@@ -35,18 +36,22 @@ KIND_SPELLINGS = {"tập thể": "tap_the", "tap_the": "tap_the", "cá nhân": "
 # docxtpl turns into breaks (\t tab, \n line, \a paragraph, \f page): text is one line of data.
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029\ufffe\uffff]+")
 _SPACE_RUNS = re.compile(" {2,}")
+# Format characters (zero-width spaces, joiners, direction marks, soft hyphens) print nothing:
+# clean_text drops them, so a name of them only is empty. These, which reorder the text after
+# them, are refused instead (bidi_problem).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Names Windows keeps for devices: achievements/CON.md cannot exist there.
 _WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])", re.IGNORECASE)
 
 
 def ranking_path(campaign: Campaign) -> Path:
-    """The campaign's (or its round's) ranking file."""
+    """The campaign's (or its round's) ranking file, inside the campaign folder."""
     if campaign.ranking_file:
-        path = campaign.root / campaign.ranking_file
+        path = normalised_name(campaign.root / campaign.ranking_file)
         if not path.is_file():
             raise InputError.single(path, "không tìm thấy bảng xếp hạng")  # ranking not found
-        return path
-    return find_ranking(campaign.root)
+        return inside(campaign.root, path, "bảng xếp hạng")
+    return inside(campaign.root, find_ranking(campaign.root), "bảng xếp hạng")
 
 
 def find_ranking(root: Path) -> Path:
@@ -56,6 +61,19 @@ def find_ranking(root: Path) -> Path:
     if len(found) > 1:
         raise InputError.single(root, "có cả rankings.csv và rankings.xlsx: chỉ giữ một tệp")
     return found[0]
+
+
+def normalised_name(path: Path) -> Path:
+    """`path`, or the file beside it whose name is the same text in another Unicode form (a
+    Mac writes "Xếp hạng.csv" decomposed, campaign.yaml has it composed)."""
+    if path.exists() or not path.parent.is_dir():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    try:
+        return next((entry for entry in path.parent.iterdir()
+                     if unicodedata.normalize("NFC", entry.name) == wanted), path)
+    except OSError:
+        return path
 
 
 def load_rankings(campaign: Campaign) -> list[Nominee]:
@@ -93,7 +111,22 @@ def clean_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = unicodedata.normalize("NFC", str(value))
+    if not text.isascii():
+        text = "".join(ch for ch in text if ch in BIDI_CONTROLS
+                       or unicodedata.category(ch) != "Cf")
     return _SPACE_RUNS.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def bidi_problem(text: str) -> str | None:
+    """The message for text holding a control that reorders what follows it (U+202E shows
+    "Văn An" as "nA năV"), or None."""
+    found = sorted({ch for ch in text if ch in BIDI_CONTROLS})
+    if not found:
+        return None
+    names = ", ".join(f"U+{ord(ch):04X}" for ch in found)
+    # "holds a text-direction control character (…) that reorders the letters when printed:
+    # delete it"
+    return f"có ký tự điều khiển hướng chữ ({names}) làm đảo thứ tự chữ khi in: xóa ký tự này"
 
 
 def _row_cells(header: list[str], raw_cells: list[str]) -> dict[str, str]:
@@ -176,6 +209,10 @@ def _nominee(path: Path, row: int, cells: dict[str, str], campaign: Campaign,
         # "a name Windows reserves for a device; it names files (achievements/ID.md)"
         problems.append(Problem(str(path), f"mã '{cells['id']}' là tên thiết bị dành riêng của "
                                 "Windows, không dùng làm tên tệp được: đổi mã khác", row, "id"))
+    for column, value in cells.items():
+        message = bidi_problem(value)
+        if message:
+            problems.append(Problem(str(path), message, row, column))
     values: dict[str, Any] = dict(standard)
     for spec in campaign.columns:
         raw = cells.get(spec.name, "")

@@ -22,8 +22,10 @@ from pathlib import Path
 from dossier.campaign.table import Table
 from dossier.charset import read_text
 from dossier.errors import InputError
+from dossier.vietnamese import format_amount
 
 DELIMITERS = (",", ";", "\t")
+MAX_CELL_CHARS = 131_072  # the csv module's field limit, four times Excel's own
 
 
 def read_table(path: Path, sheet: str | None = None) -> Table:
@@ -47,6 +49,12 @@ def read_csv(path: Path) -> Table:
     try:
         records.extend(reader)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # "a cell of row N is larger than N characters: is it really part of the ranking?"
+            raise InputError.single(path, f"một ô của dòng này dài quá "
+                                    f"{format_amount(MAX_CELL_CHARS)} ký tự (ô quá lớn, không "
+                                    "phải số liệu xếp hạng)",
+                                    row=len(records) + 1) from None
         # "CSV format error (quotes?) at row N"
         raise InputError.single(path, f"lỗi định dạng CSV (dấu ngoặc kép?): {exc}",
                                 row=len(records) + 1) from None

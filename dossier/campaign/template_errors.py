@@ -12,12 +12,16 @@ from __future__ import annotations
 import html
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
 from docxtpl import DocxTemplate
 
+from dossier.campaign.safety import check_package
+from dossier.campaign.template_sandbox import SandboxedEnvironment
 from dossier.errors import InputError
 
 TEMPLATED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -29,11 +33,21 @@ _BLOCK = re.compile(r"\{%-?\s*(end)?(if|for|macro|call|filter|with|block|raw)\b"
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'"
                              r"|has no element '?([^']+?)'?$")
 MAX_SHOWN = 90
+class RuntimeTemplateError(Exception):
+    """A failure while Jinja rendered a part (`{{ 1/0 }}`, a sandbox refusal, a budget): the
+    part's name, its Jinja source and the exception, for `explain` to locate."""
+
+    def __init__(self, part: str, source: str, cause: BaseException):
+        super().__init__(str(cause))
+        self.part = part
+        self.source = source
+        self.cause = cause
 
 
 def template_sources(path: Path) -> Iterator[tuple[str, str]]:
     """(part name, Jinja source) of each part docxtpl renders, paragraphs one per line."""
     with zipfile.ZipFile(path) as package:
+        check_package(path, package)
         for name in package.namelist():
             if TEMPLATED_PART.fullmatch(name):
                 xml = package.read(name).decode("utf-8")
@@ -43,15 +57,16 @@ def template_sources(path: Path) -> Iterator[tuple[str, str]]:
 
 def check_syntax(path: Path) -> None:
     """InputError naming the paragraph when a part of `path` is not valid Jinja."""
-    env = jinja2.Environment()
+    env = SandboxedEnvironment()  # the one documents render with: it computes nothing here
     try:
         sources = list(template_sources(path))
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, OSError, NotImplementedError,
+            zlib.error, EOFError) as exc:
         # "not a valid .docx file"
         raise InputError.single(path, f"không phải tệp .docx hợp lệ: {exc}") from None
     for part, source in sources:
         try:
-            env.from_string(source)  # compiling also catches unknown filters and tests
+            env.compile_part(source)  # compiling also catches unknown filters and tests
         except jinja2.TemplateSyntaxError as exc:
             raise _syntax_error(path, part, source, exc) from None
 
@@ -136,9 +151,53 @@ def _plain(xml_line: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", xml_line)).split())
 
 
-def explain(template: Path, error: InputError) -> InputError:
+def runtime_error(path: Path, error: RuntimeTemplateError) -> InputError:
+    """A failure while rendering, located: template, part, paragraph and placeholder."""
+    cause = error.cause
+    if isinstance(cause, jinja2.UndefinedError) and not isinstance(
+            cause, jinja2.sandbox.SecurityError):
+        return undefined_error(path, cause)
+    lines = error.source.splitlines()
+    line = _template_line(cause)
+    what = cause.message if isinstance(cause, jinja2.TemplateError) and cause.message else (
+        f"{type(cause).__name__}: {cause}")
+    if isinstance(cause, jinja2.sandbox.SecurityError) and "unsafe" in what:
+        what = f"mẫu làm việc không được phép ({what})"  # "the template does what is not allowed"
+    elif isinstance(cause, RecursionError):
+        what = "mẫu gọi lồng nhau quá sâu"  # "the template nests calls too deeply"
+    if line is None or not 0 < line <= len(lines):
+        # "error while filling in the template (<part>)"
+        return InputError.single(path, f"lỗi khi điền mẫu ({_part_label(error.part)}): {what}")
+    tag = next(iter(_TAGS_IN_TEXT.findall(_plain(lines[line - 1]))), None)
+    # numbered as `template_sources` numbers the file's part: one line more in front (the XML
+    # declaration), so a paragraph has the same number as in a syntax error
+    where = _where(error.part, ["", *lines], line + 1)
+    inside = f" (trong {tag})" if tag else ""
+    # "error while filling in the template at <where> (in {{ … }}): …"
+    return InputError.single(path, f"lỗi khi điền mẫu ở {where}{inside}: {what}")
+
+
+def _part_label(part: str) -> str:
+    kind = re.sub(r"\d+$", "", part.removeprefix("word/").removesuffix(".xml"))
+    return PART_LABELS.get(kind, part)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line Jinja's rewritten traceback points at (its last template frame)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def explain(template: Path, error: InputError | RuntimeTemplateError) -> InputError:
     """`error` located in the template when it came from Jinja (render.py keeps the Jinja
     exception as the InputError's context); otherwise `error` itself."""
+    if isinstance(error, RuntimeTemplateError):
+        return runtime_error(template, error)
     cause = error.__context__
     if isinstance(cause, jinja2.TemplateSyntaxError):
         return syntax_error(template, cause)

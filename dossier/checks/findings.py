@@ -10,8 +10,9 @@ import datetime as dt
 
 from dossier import law
 from dossier.campaign.attachments import validate_pdf
-from dossier.campaign.narratives import narrative_file
-from dossier.documents.context import DocumentPlan, applies_to
+from dossier.campaign.narratives import narrative_file, near_misses
+from dossier.documents import council
+from dossier.documents.context import DocumentPlan, applies_to, general_missing
 from dossier.documents.verify import words_agree
 from dossier.models import GRADES, Campaign, Deadline, Finding, Grade, LegalFigure, Selection
 from dossier.rules.authority import Submission
@@ -99,6 +100,63 @@ def legal_findings(campaign: Campaign, selection: Selection,
     return findings
 
 
+def general_findings(selection: Selection, plans: list[DocumentPlan]) -> list[Finding]:
+    """Reports whose "Thông tin chung" prints dotted lines (the ranking leaves those columns
+    empty): one warning per set of missing facts, naming the nominees."""
+    reported = {p.nominee_id for p in plans if p.kind == "bao_cao_thanh_tich"}
+    by_missing: dict[tuple[str, ...], list[str]] = {}
+    for awardee in selection.awardees:
+        if awardee.nominee.id in reported:
+            missing = tuple(general_missing(awardee.nominee))
+            if missing:
+                by_missing.setdefault(missing, []).append(awardee.nominee.id)
+    return [Finding("GENERAL_INFO_MISSING", "warning",
+                    # "N reports print a dotted line for …: fill in by hand or add the columns"
+                    f"{len(ids)} báo cáo thành tích in dòng chấm cho: {', '.join(missing)} – "
+                    "điền tay hoặc bổ sung cột tương ứng trong bảng xếp hạng",
+                    nominees=tuple(ids))
+            for missing, ids in by_missing.items()]
+
+
+def unconfirmed_findings(campaign: Campaign) -> list[Finding]:
+    """Values campaign.yaml marks as not yet known for certain (`unconfirmed`): a warning
+    each, so that `check --strict` blocks until they are confirmed."""
+    findings = []
+    for path in campaign.raw.get("unconfirmed") or []:
+        value: object = campaign.raw
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        shown = f"'{value}'" if value not in (None, "") else "(không có giá trị)"
+        findings.append(Finding(
+            "UNCONFIRMED_VALUE", "warning",
+            # "campaign.yaml marks this value as not yet confirmed; the documents print it as
+            # written: confirm it and remove it from `unconfirmed`"
+            f"{path} = {shown}: campaign.yaml đánh dấu là chưa xác nhận (unconfirmed); văn bản "
+            "đang in giá trị này – hãy xác nhận rồi bỏ khỏi danh sách unconfirmed",
+            file=str(campaign.root / "campaign.yaml")))
+    return findings
+
+
+# A căn cứ names its document by number and date ("… số 98/2023/NĐ-CP ngày 31 tháng 12 năm
+# 2023 …"); a law by its date only.
+DATED_ONLY = ("Căn cứ Luật", "Căn cứ Bộ luật", "Căn cứ Hiến pháp")
+
+
+def can_cu_findings(campaign: Campaign) -> list[Finding]:
+    findings = []
+    for index, line in enumerate(campaign.to_trinh.get("can_cu") or [], start=1):
+        missing = [part for part, needed in (("ngày", True),
+                                             ("số", not line.startswith(DATED_ONLY)))
+                   if needed and f" {part} " not in f" {line} "]
+        if missing:
+            findings.append(Finding(
+                "CAN_CU_INCOMPLETE", "warning",
+                # "căn cứ N of the Tờ trình has no number / date"
+                f"to_trinh.can_cu[{index}]: căn cứ thiếu {' và '.join(missing)} của văn bản – "
+                f"“{line[:80]}”", file=str(campaign.root / "campaign.yaml")))
+    return findings
+
+
 def _report_form_figures(campaign: Campaign, selection: Selection,
                          regime: law.Regime) -> list[LegalFigure]:
     """The report forms the campaign's documents follow, where some awardee receives one."""
@@ -174,13 +232,21 @@ def document_findings(campaign: Campaign, selection: Selection,
                                     f"{sub.addressee_title}: " if subs and len(subs) > 1 else "")
     findings += attachment_findings(plans)
     findings += _vote_findings(campaign, selection)
+    findings += signer_findings(plans)
+    findings += unconfirmed_findings(campaign) + can_cu_findings(campaign)
+    findings += general_findings(selection, plans)
+    misses = near_misses(campaign.root)
     for awardee in selection.awardees:
         path = narrative_file(campaign.root, awardee.nominee.id)
         if not path.is_file():
+            near = misses.get(awardee.nominee.id.casefold())
+            near = near if near != path.name else None  # a dangling link of the right name
+            # "there is a file X: rename it to ID.md?"
+            hint = f"; có tệp {near}: đổi tên thành {path.name}?" if near else ""
             findings.append(Finding(
                 "NARRATIVE_MISSING", "warning",
-                f"{awardee.nominee.name}: chưa có nội dung thành tích ({path.name}); báo cáo chỉ "
-                "có số liệu", nominees=(awardee.nominee.id,), file=str(path)))
+                f"{awardee.nominee.name}: chưa có nội dung thành tích ({path.name}){hint}; báo cáo "
+                "chỉ có số liệu", nominees=(awardee.nominee.id,), file=str(path)))
     return findings
 
 
@@ -240,20 +306,43 @@ def page_limit_findings(plans: list[DocumentPlan], pages: list[int]) -> list[Fin
 
 
 def _vote_findings(campaign: Campaign, selection: Selection) -> list[Finding]:
+    """The meeting and every decision are valid under the council's rules (`council`)."""
+    rules = council.council_rules(campaign.bien_ban)
     present = sum(1 for m in campaign.members if m.present)
+    members = len(campaign.members)
     votes = campaign.bien_ban.get("votes") or {}
     findings = []
-    if 2 * present <= len(campaign.members):
+    if not rules.quorum_met(present, members):
         findings.append(Finding(
             "QUORUM", "blocking",
-            f"chỉ {present}/{len(campaign.members)} thành viên Hội đồng dự họp"))
+            # "only N/M members attended; the rules require …"
+            f"chỉ {present}/{members} thành viên Hội đồng dự họp; cần {rules.quorum_words()}"))
+    base = rules.base_count(present, members)
     for awardee in selection.awardees:
         agree = votes.get(awardee.nominee.id, present)
-        if agree > present or 2 * agree <= present:
+        if not rules.approved(agree, present, members):
             findings.append(Finding(
                 "VOTE_NOT_MAJORITY", "blocking",
-                f"{awardee.nominee.name}: {agree}/{present} phiếu đồng ý – không đạt quá bán "
-                "hoặc vượt số thành viên dự họp", nominees=(awardee.nominee.id,)))
+                f"{awardee.nominee.name}: {agree}/{base} thành viên đồng ý – không đạt tỷ lệ "
+                f"của Quy chế hoặc vượt số thành viên dự họp", nominees=(awardee.nominee.id,)))
+    return findings
+
+
+def signer_findings(plans: list[DocumentPlan]) -> list[Finding]:
+    """A report is never confirmed by the person who wrote it (NĐ 98/2023: the head of the
+    unit, or the superior, confirms)."""
+    findings = []
+    for plan in plans:
+        left = (plan.context.get("left_sign") or {}).get("name", "")
+        right = (plan.context.get("right_sign") or {}).get("name", "")
+        if left and " ".join(left.split()).casefold() == " ".join(right.split()).casefold():
+            findings.append(Finding(
+                "SAME_SIGNER", "blocking",
+                # "the same person writes and confirms the report: the confirmation must come
+                # from the head of the unit or its superior"
+                f"{plan.title}: {right} vừa là người báo cáo vừa là người xác nhận; việc xác "
+                "nhận phải do thủ trưởng đơn vị hoặc cấp trên thực hiện",
+                nominees=(plan.nominee_id,) if plan.nominee_id else ()))
     return findings
 
 

@@ -63,9 +63,11 @@ def _converter_spec(ctx, param, value: str | None) -> str | None:
 @click.option("--round", "round_id", default=None, metavar="ID",
               help="Chỉ tạo một đợt (sơ kết, tổng kết…) của kế hoạch có nhiều đợt.")
 @click.option("--quiet", "-q", is_flag=True, help="Không in tiến độ.")
+@click.option("--pdf-a", is_flag=True, help="PDF theo chuẩn lưu trữ PDF/A-2b (phông nhúng).")
 def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_pdf: bool,
                   jobs: int | None, converter: str | None, no_cache: bool,
-                  cache_dir: Path | None, round_id: str | None, quiet: bool) -> None:
+                  cache_dir: Path | None, round_id: str | None, quiet: bool,
+                  pdf_a: bool) -> None:
     """Kiểm tra, tạo toàn bộ văn bản, chuyển PDF và đóng gói hồ sơ.
 
     A campaign with rounds builds each round (or the one named) into OUT/<round>/."""
@@ -78,7 +80,7 @@ def build_command(campaign_dir: Path, out_dir: Path, as_of: dt.date | None, no_p
         with _progress(quiet) as report:
             results = build_rounds(campaign_dir, out_dir, as_of, round_id, pdf=not no_pdf,
                                    progress=report, jobs=jobs, converter=converter,
-                                   cache=cache)
+                                   cache=cache, pdf_a=pdf_a)
     except InputError as exc:
         print_problems(exc)
         sys.exit(2)

@@ -16,6 +16,7 @@ from dossier.cli.clean import clean_command
 from dossier.cli.init import init_command
 from dossier.cli.law import law_command
 from dossier.cli.review import diff_command, textconv_command
+from dossier.cli.sign import sign_command, verify_command
 from dossier.cli.words import words_command
 
 
@@ -26,5 +27,6 @@ def main() -> None:
 
 
 for command in (build_command, check_command, calendar_command, init_command, words_command,
-                diff_command, textconv_command, clean_command, law_command):
+                diff_command, textconv_command, clean_command, law_command,
+                sign_command, verify_command):
     main.add_command(command)

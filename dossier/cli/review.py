@@ -150,8 +150,9 @@ def _emit_unified(comparison: Comparison, out_file: Path | None) -> None:
     from dossier.review.diff import unified
 
     summary = summary_lines(summarise(comparison))
-    lines = [("summary", line) for line in summary] + ([("summary", "")] if summary else [])
-    lines += unified(comparison)
+    text_lines = unified(comparison)  # none when only the signatures changed
+    lines = [("summary", line) for line in summary]
+    lines += ([("summary", "")] if summary and text_lines else []) + text_lines
     console = Console(highlight=False, soft_wrap=True)
     if out_file is None and console.is_terminal:
         for text in _coloured(lines):

@@ -16,19 +16,21 @@ from dossier.errors import ToolError
 
 
 def make_converter(spec: str | None = None, jobs: int | None = None,
-                   profile_root: Path | None = None) -> Converter:
+                   profile_root: Path | None = None, pdf_a: bool = False) -> Converter:
     """`None` or "local": the local pool (LibreOffice profiles kept under `profile_root` if
-    given); "unoserver://h:p[,h:p…]": a unoserver farm."""
+    given); "unoserver://h:p[,h:p…]": a unoserver farm. `pdf_a`: PDF/A-2b."""
     if spec in (None, "", "local"):
         from dossier.convert.local_pool import LocalPool
         from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 
+        if pdf_a:  # PDF/A's metadata is the whole file's: documents are converted alone
+            return LocalPool(jobs=jobs, profile_root=profile_root, pdf_a=True)
         pool = LocalPool(jobs=jobs, profile_root=profile_root, export_filter=MARKED_PDF_FILTER)
         return MergingConverter(pool)
     if spec.startswith(UNOSERVER_SCHEME):
         from dossier.convert.unoserver import UnoserverFarm, parse_endpoints
 
-        return UnoserverFarm(parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME)))
+        return UnoserverFarm(parse_endpoints(spec.removeprefix(UNOSERVER_SCHEME)), pdf_a=pdf_a)
     # "unknown converter; use local or unoserver://HOST:PORT[,HOST:PORT…]"
     raise ToolError(f"bộ chuyển đổi không hợp lệ '{spec}': dùng 'local' hoặc "
                     "'unoserver://HOST:PORT[,HOST:PORT…]'")

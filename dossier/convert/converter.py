@@ -28,6 +28,11 @@ INSTALL_HINT = ("cài LibreOffice: apt-get install -y --no-install-recommends "
 FONT_HINT = ("cài phông thay thế tương thích Times New Roman: "
              "apt-get install -y fonts-liberation2 (Liberation Serif)")
 SERIF_FAMILIES = ("Times New Roman", "Liberation Serif")
+# PDF/A-2b (`build --pdf-a`): LibreOffice's PDF export with SelectPdfVersion 2, as the
+# `--convert-to` filter string and as unoserver's filter options.
+PDF_A_EXPORT = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+PDF_A_FILTER_OPTIONS = ["SelectPdfVersion=2"]
+PDF_A_TAG = "PDF/A-2b"
 UNOSERVER_SCHEME = "unoserver://"
 BYTES_PER_PAGE = 12_000  # of word/document.xml: a rough page estimate before converting
 FULL_DISK_MARGIN = 1 << 20  # less free space than this (or 4 × a .docx) is a full disk

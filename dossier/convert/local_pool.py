@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dossier.convert.converter import (
+    PDF_A_EXPORT,
+    PDF_A_TAG,
     PROFILE_SPACE,
     Conversion,
     Progress,
@@ -141,8 +143,10 @@ class LocalPool:
     def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
                  profile_root: Path | None = None, timeouts: Timeouts | None = None,
                  max_batch: int = MAX_BATCH, min_batch_pages: int = MIN_BATCH_PAGES,
-                 max_failures: int = MAX_FAILURES, export_filter: str = "pdf"):
+                 max_failures: int = MAX_FAILURES, pdf_a: bool = False,
+                 export_filter: str = "pdf"):
         self.jobs = max(1, jobs or default_jobs())
+        self.pdf_a = pdf_a  # PDF/A-2b instead of plain PDF
         self.soffice = soffice
         # absolute: LibreOffice takes its profile as a file:// URI (--cache-dir may be relative)
         self.profile_root = profile_root.absolute() if profile_root is not None else None
@@ -168,7 +172,8 @@ class LocalPool:
             assert self.soffice is not None
             printed = subprocess.run([self.soffice, "--version"], capture_output=True, text=True,
                                      timeout=120, check=False).stdout.strip()
-            self._version = f"{printed or self.soffice}; font: {self._font}"
+            self._version = f"{printed or self.soffice}; font: {self._font}" + (
+                f"; {PDF_A_TAG}" if self.pdf_a else "")
         return self._version
 
     def warm_up(self) -> None:
@@ -354,7 +359,8 @@ class LocalPool:
         pdfs = [out_dir / f"{doc.stem}.pdf" for doc in batch.documents]
         for pdf in pdfs:
             pdf.unlink(missing_ok=True)
-        command = [*office_command(str(self.soffice), profile), "--convert-to", self.export_filter,
+        command = [*office_command(str(self.soffice), profile), "--convert-to",
+                   PDF_A_EXPORT if self.pdf_a else self.export_filter,
                    "--outdir", str(out_dir), *map(str, batch.documents)]
         # under a watchdog: nothing of the batch outlives dossier, even killed (SIGKILL)
         process = subprocess.Popen(watched(command), stdin=subprocess.PIPE,

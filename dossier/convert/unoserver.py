@@ -16,7 +16,15 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dossier.convert.converter import Conversion, Progress, Timeouts, estimate_pages, pdf_complete
+from dossier.convert.converter import (
+    PDF_A_FILTER_OPTIONS,
+    PDF_A_TAG,
+    Conversion,
+    Progress,
+    Timeouts,
+    estimate_pages,
+    pdf_complete,
+)
 from dossier.errors import ToolError
 
 CONNECT_TIMEOUT_S = 10.0
@@ -95,8 +103,10 @@ class _Farm:
 class UnoserverFarm:
     """Converter back-end: unoserver instances, one document at a time each."""
 
-    def __init__(self, endpoints: list[Endpoint], timeouts: Timeouts | None = None):
+    def __init__(self, endpoints: list[Endpoint], timeouts: Timeouts | None = None,
+                 pdf_a: bool = False):
         self.endpoints = endpoints
+        self.pdf_a = pdf_a  # PDF/A-2b instead of plain PDF
         self.timeouts = timeouts or Timeouts(startup_s=0, per_document_s=60, per_page_s=10)
         self.live: list[Endpoint] = []
         self._version: str | None = None
@@ -124,7 +134,9 @@ class UnoserverFarm:
                 problems.append(f"{endpoint}: phiên bản API {info.get('api')} ≠ {expected}")
                 continue
             self.live.append(endpoint)
-            self._version = self._version or f"unoserver {info.get('unoserver')} api {expected}"
+            self._version = self._version or (
+                f"unoserver {info.get('unoserver')} api {expected}"
+                + (f"; {PDF_A_TAG}" if self.pdf_a else ""))
         if not self.live:
             # "no unoserver server answered"
             raise ToolError("không kết nối được máy chủ unoserver nào: " + "; ".join(problems))
@@ -181,7 +193,8 @@ class UnoserverFarm:
         timeout = self.timeouts.document(estimate_pages(document))
         try:
             result = _proxy(endpoint, timeout).convert(
-                None, xmlrpc.client.Binary(document.read_bytes()), None, "pdf", None, [],
+                None, xmlrpc.client.Binary(document.read_bytes()), None, "pdf", None,
+                PDF_A_FILTER_OPTIONS if self.pdf_a else [],
                 False, None, None)
         except xmlrpc.client.Fault as fault:
             return f"unoserver {endpoint}: {fault.faultString.strip()[-300:]}"

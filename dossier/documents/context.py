@@ -13,7 +13,15 @@ from docxtpl import RichText
 
 from dossier import law
 from dossier.campaign.narratives import load_narrative
-from dossier.documents import quyet_dinh, wording
+from dossier.campaign.safety import inside
+from dossier.documents import council, quyet_dinh, wording
+from dossier.documents.agency_lines import (
+    HEADER_AGENCY_CM,
+    SIGN_COLS_CM,
+    TEXT_WIDTH_CM,
+    break_lines,
+    joined,
+)
 from dossier.documents.formatting import (
     clock,
     doc_number,
@@ -21,12 +29,13 @@ from dossier.documents.formatting import (
     format_value,
     person_title,
 )
+from dossier.documents.places import report_place
+from dossier.documents.signers import head_lines
 from dossier.models import KIND_LABELS, Awardee, Campaign, DocumentSpec, Member, Nominee, Selection
 from dossier.rules.authority import Submission, submissions
 from dossier.rules.conditions import holds
 from dossier.vietnamese import (
     date_in_text,
-    date_short,
     format_amount,
     money_in_words,
     place_date_line,
@@ -108,7 +117,9 @@ def _per_awardee(campaign: Campaign, spec: DocumentSpec, awardee: Awardee,
         relative = (spec.file or "").format(id=nominee.id)
         return DocumentPlan("attachment", "", {}, f"{spec.title} – {nominee.name}",
                             f"{spec.id or 'kem-theo'}-{nominee.id}", spec.copies,
-                            nominee_id=nominee.id, attachment=campaign.root / relative)
+                            nominee_id=nominee.id,
+                            attachment=inside(campaign.root, campaign.root / relative,
+                                              "tài liệu kèm theo"))  # "the attachment"
     plan = _bao_cao(campaign, awardee, selection, spec.form or "", spec.copies)
     if spec.kind == "bao_cao_tom_tat":
         plan.kind = "bao_cao_tom_tat"
@@ -129,9 +140,17 @@ def _ordered(awardees: list[Awardee]) -> list[Awardee]:
 
 
 def _header(superior: str, agency: str, so_ky_hieu: str, place_date: str,
-            form_label: str = "") -> dict[str, str]:
-    return {"superior": superior.upper(), "agency": agency.upper(), "so_ky_hieu": so_ky_hieu,
-            "place_date": place_date, "form_label": form_label}
+            form_label: str = "", given: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """The header; the superior and the agency are broken into lines between word groups
+    (`agency_lines`), or as the campaign's `name_lines` give them."""
+    return {"superior": joined(superior.upper(), HEADER_AGENCY_CM, 13, bold=False, given=given),
+            "agency": joined(agency.upper(), HEADER_AGENCY_CM, 13, given=given),
+            "so_ky_hieu": so_ky_hieu, "place_date": place_date, "form_label": form_label}
+
+
+def _name_lines(campaign: Campaign) -> dict[str, list[str]]:
+    """The lines a campaign gives for names that must break in a particular way."""
+    return dict(campaign.raw.get("name_lines") or {})
 
 
 def _danh_sach(campaign: Campaign, awardees: list[Awardee]) -> dict[str, Any]:
@@ -144,14 +163,15 @@ def _danh_sach(campaign: Campaign, awardees: list[Awardee]) -> dict[str, Any]:
         rows += [_awardee_row(campaign, index, a) for index, a in enumerate(members, start=1)]
     total = sum(a.amount or 0 for a in awardees)
     has_money = any(a.amount is not None for a in awardees)
-    titles = " và ".join(OrderedDict.fromkeys(a.award.title for a in ordered))
+    titles = _join(list(OrderedDict.fromkeys(a.award.title for a in ordered)))
     return {
         "rows": rows,
         "has_money": has_money,
         "total": total,
         "total_figures": format_amount(total),
         "total_words": money_in_words(total),
-        "title": f"DANH SÁCH {_kinds_phrase(kinds).upper()} ĐỀ NGHỊ TẶNG {titles.upper()}",
+        "title": joined(f"DANH SÁCH {_kinds_phrase(kinds).upper()} ĐỀ NGHỊ TẶNG "
+                        f"{titles.upper()}", TEXT_WIDTH_CM, 14, given=_name_lines(campaign)),
     }
 
 
@@ -160,8 +180,35 @@ def _attached_to(danh_sach: dict, document: str, spec: dict, issuer: str) -> dic
     number = ""
     if spec.get("symbol"):
         number = " số " + doc_number(spec.get("number"), spec["symbol"]).removeprefix("Số:").strip()
-    return {**danh_sach, "subtitle": f"(Kèm theo {document}{number} ngày "
-                                     f"{date_short(spec['date'])} của {issuer})"}
+    return {**danh_sach, "subtitle": f"(Kèm theo {document}{number} "
+                                     f"{date_in_text(spec['date'])} của {issuer})"}
+
+
+def _join(items: list[str]) -> str:
+    """"A", "A và B", "A, B và C": one "và", before the last item."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def _position_unit(position: str, unit: str) -> tuple[str, str]:
+    """The position without the unit it repeats: ("Chuyên viên Phòng Tư pháp", "Phòng Tư pháp
+    quận Gò Vấp") → ("Chuyên viên", "Phòng Tư pháp quận Gò Vấp")."""
+    words = position.split()
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        if len(words) - start >= 2 and unit.casefold().startswith(tail.casefold()):
+            return " ".join(words[:start]), unit
+    return position, unit
+
+
+def _position_at(position: str, unit: str) -> str:
+    """Position and unit in one phrase, the unit said once: "Chuyên viên Phòng Tư pháp quận Gò
+    Vấp", "Phó Chủ tịch Ủy ban nhân dân Phường 10", "Chuyên viên, Sở Tư pháp"."""
+    if not unit or unit.casefold() in position.casefold():
+        return position
+    head, unit = _position_unit(position, unit)
+    if head != position:
+        return f"{head} {unit}"
+    return ", ".join(v for v in (position, unit) if v)
 
 
 def _kinds_phrase(kinds: list[str]) -> str:
@@ -176,12 +223,13 @@ def _section_row(numeral: str, label: str) -> dict[str, Any]:
 def _awardee_row(campaign: Campaign, index: int, awardee: Awardee) -> dict[str, Any]:
     nominee = awardee.nominee
     individual = nominee.kind == "ca_nhan"
+    position, unit = _position_unit(nominee.get("position") or "", nominee.get("unit") or "")
     return {
         "section": False,
         "stt": str(index),
         "name": person_title(nominee) if individual else nominee.name,
-        "position": nominee.get("position") or "",
-        "unit": nominee.get("unit") or "",
+        "position": position,
+        "unit": unit,
         "award": awardee.award_label,
         "achievement": fill_placeholders(awardee.award.achievement, campaign, nominee),
         "amount": format_amount(awardee.amount) if awardee.amount is not None else "",
@@ -203,8 +251,10 @@ def _request(campaign: Campaign, awardees: list[Awardee], sub: Submission) -> st
                           for k, n in counts.items())
         parts.append(f"tặng {title} cho {who}")
     bb = campaign.bien_ban
+    number = (" số " + doc_number(bb.get("number"), bb["symbol"]).removeprefix("Số:").strip()
+              if bb.get("symbol") else "")
     return (
-        f"Căn cứ kết quả họp xét của {bb['council']} ngày {date_short(bb['date'])}, "
+        f"Căn cứ Biên bản{number} {date_in_text(bb['date'])} họp xét của {bb['council']}, "
         f"{campaign.proposer['full_name']} kính trình {campaign.to_trinh['decider']} xem xét, "
         f"{wording.forwarding(sub)}{'; '.join(parts)} đã có thành tích xuất sắc trong phong "
         "trào thi đua "
@@ -216,7 +266,7 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
               sub: Submission):
     tt = {**campaign.to_trinh, "number": wording.to_trinh_number(campaign, sub)}
     proposer = campaign.proposer
-    titles = " và ".join(OrderedDict.fromkeys(a.award.title for a in selection.awardees))
+    titles = _join(list(OrderedDict.fromkeys(a.award.title for a in selection.awardees)))
     kinds = list(OrderedDict.fromkeys(a.nominee.kind for a in _ordered(selection.awardees)))
     recipients = tt["recipients"]
     if len(recipients) == 1:
@@ -226,7 +276,8 @@ def _to_trinh(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
     context = {
         "header": _header(proposer.get("superior", ""), proposer["agency"],
                           doc_number(tt.get("number"), tt["symbol"]),
-                          place_date_line(campaign.place, tt["date"])),
+                          place_date_line(campaign.place, tt["date"]),
+                          given=_name_lines(campaign)),
         "doc_title": "TỜ TRÌNH",
         "trich_yeu": (f"Về việc đề nghị {wording.forwarding(sub)}tặng {titles} cho "
                       f"{_kinds_phrase(kinds)} có thành tích xuất sắc trong phong trào thi đua "
@@ -275,7 +326,7 @@ def _quyet_dinh(campaign: Campaign, sub: Submission, danh_sach: dict,
     header = _header(qd.get("superior", campaign.proposer.get("superior", "")),
                      qd.get("agency", campaign.proposer["agency"]),
                      doc_number(qd.get("number"), qd["symbol"]),
-                     place_date_line(campaign.place, qd["date"]))
+                     place_date_line(campaign.place, qd["date"]), given=_name_lines(campaign))
     attached = _attached_to(danh_sach, "Quyết định", qd, qd["decider"])
     context = quyet_dinh.context(campaign, sub, attached, header,
                                  _signer(qd["signer"]["lines"], qd["signer"]["name"]))
@@ -301,22 +352,28 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
     absent = [m for m in members if not m.present]
     chair = next(m for m in members if m.chair)
     secretary = next(m for m in members if m.secretary)
+    rules = council.council_rules(bb)
+    votes = _votes(campaign, selection, len(present), rules)
+    least = min((int(v["agree"]) for v in votes), default=len(present))
+    parent = campaign.proposer.get("official_name") or campaign.proposer["full_name"]
     context = {
-        "header": _header(campaign.proposer["full_name"], "Hội đồng Thi đua - Khen thưởng",
+        "header": _header(parent, "Hội đồng Thi đua - Khen thưởng",
                           doc_number(bb.get("number"), bb["symbol"]) if bb.get("symbol") else "",
-                          place_date_line(campaign.place, bb["date"])),
+                          place_date_line(campaign.place, bb["date"]),
+                          given=_name_lines(campaign)),
         "doc_title": "TRÍCH BIÊN BẢN" if several else "BIÊN BẢN",
         "trich_yeu": f"Họp xét, đề nghị khen thưởng phong trào thi đua “{campaign.name}”",
         "opening": [
             f"Vào lúc {clock(bb['start'])}, {date_in_text(bb['date'])}, tại {bb['place']}, "
             f"{bb['council']} họp xét, đề nghị khen thưởng các tập thể, cá nhân có thành tích "
             f"xuất sắc trong phong trào thi đua “{campaign.name}” theo Kế hoạch số "
-            f"{campaign.plan['number']} ngày {date_short(campaign.plan['date'])} của "
+            f"{campaign.plan['number']} {date_in_text(campaign.plan['date'])} của "
             f"{campaign.plan['issuer']}.",
         ],
         "chair": _member_line(chair),
         "secretary": _member_line(secretary),
-        "attendance": _attendance(members, present, absent),
+        "attendance": _attendance(members, present, absent) + " " + council.validity_sentence(
+            rules, len(present), len(members)),
         "members": [{"stt": str(i), "name": m.name,
                      "role": f"{m.position}, {m.role}" + ("" if m.present else " (vắng)")}
                     for i, m in enumerate(members, start=1)],
@@ -327,12 +384,15 @@ def _bien_ban(campaign: Campaign, selection: Selection, danh_sach: dict, copies:
             "trường hợp.",
         ],
         "method": bb["method"],
-        "votes": _votes(campaign, selection, len(present)),
+        "vote_heading": council.vote_heading(bb["method"]),
+        "ratio_heading": council.ratio_heading(rules),
+        "votes": votes,
         "danh_sach": _attached_to(danh_sach, "Biên bản", bb, bb["council"]),
-        "conclusion": wording.conclusions(bb.get("conclusion"), sub, several),
+        "conclusion": [council.result_sentence(rules, least, len(present), len(members))]
+        + wording.conclusions(bb.get("conclusion"), sub, several),
         "closing": f"Cuộc họp kết thúc vào lúc {clock(bb['end'])} cùng ngày./.",
-        "secretary_sign": _signer(["THƯ KÝ"], secretary.name),
-        "chair_sign": _signer([chair.role], chair.name),
+        **_level("secretary_sign", _signer(["THƯ KÝ"], secretary.name),
+                 "chair_sign", _signer([chair.role], chair.name)),
     }
     return DocumentPlan("bien_ban", "bien_ban.docx", context, "Biên bản họp xét", "bien-ban",
                         copies, amounts=_total_amount(danh_sach))
@@ -348,16 +408,31 @@ def _attendance(members, present, absent) -> str:
     return f"{text}, vắng {two_digit_count(len(absent))} thành viên ({reasons})."
 
 
-def _votes(campaign: Campaign, selection: Selection, present: int) -> list[dict[str, str]]:
+def _votes(campaign: Campaign, selection: Selection, present: int,
+           rules: council.CouncilRules) -> list[dict[str, str]]:
     recorded = campaign.bien_ban.get("votes") or {}
+    base = rules.base_count(present, len(campaign.members))
     rows = []
     for index, awardee in enumerate(_ordered(selection.awardees), start=1):
         agree = recorded.get(awardee.nominee.id, present)
-        ratio = round(100 * agree / present) if present else 0
         rows.append({"stt": str(index), "name": awardee.nominee.name,
                      "award": awardee.award_label, "agree": two_digit_count(agree),
-                     "total": two_digit_count(present), "ratio": f"{ratio}%"})
+                     "total": two_digit_count(base), "ratio": council.ratio(agree, base)})
     return rows
+
+
+def _level(left_key: str, left: dict[str, Any], right_key: str,
+           right: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Two signature blocks side by side: each title line broken as it will print in its
+    column (between word groups), then both lists padded to one length so that the two names
+    print on the same line."""
+    for block, width in zip((left, right), SIGN_COLS_CM, strict=True):
+        block["lines"] = [part for line in block["lines"]
+                          for part in (break_lines(line, width, 14) if line else [""])]
+    size = max(len(left["lines"]), len(right["lines"]))
+    for block in (left, right):
+        block["lines"] = block["lines"] + [""] * (size - len(block["lines"]))
+    return {left_key: left, right_key: right}
 
 
 def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_key: str,
@@ -369,29 +444,31 @@ def _bao_cao(campaign: Campaign, awardee: Awardee, selection: Selection, form_ke
     header_superior = (nominee.get("unit") if collective
                        else (parent.get("unit") if parent else "")) or ""
     header_agency = nominee.name if collective else (nominee.get("unit") or "")
+    given = _name_lines(campaign)
     context = {
         "header": _header(header_superior, header_agency, "",
-                          place_date_line(campaign.place, campaign.bao_cao_date), form.label),
+                          place_date_line(report_place(nominee, campaign.place),
+                                          campaign.bao_cao_date), form.label, given=given),
         "doc_title": "BÁO CÁO THÀNH TÍCH",
-        "award_line": f"ĐỀ NGHỊ TẶNG {awardee.award.title.upper()}",
+        "award_line": joined(f"ĐỀ NGHỊ TẶNG {awardee.award.title.upper()}", TEXT_WIDTH_CM, 14,
+                             given=given),
         "theme_line": f"(Thành tích xuất sắc trong phong trào thi đua “{campaign.name}”)",
         "nominee_name": nominee.name,
         "nominee_detail": "" if collective else
-        ", ".join(v for v in (nominee.get("position"), nominee.get("unit")) if v),
+        _position_at(nominee.get("position") or "", nominee.get("unit") or ""),
         "general_heading": "I. THÔNG TIN CHUNG",
         "general": _general(nominee),
         "achievement_heading": "II. THÀNH TÍCH ĐẠT ĐƯỢC",
         "metrics_intro": (
-            "Kết quả thực hiện các chỉ tiêu của phong trào thi đua trong thời gian từ ngày "
-            f"{date_short(campaign.period_start)} đến ngày {date_short(campaign.period_end)}:"),
+            "Kết quả thực hiện các chỉ tiêu của phong trào thi đua trong thời gian từ "
+            f"{date_in_text(campaign.period_start)} đến {date_in_text(campaign.period_end)}:"),
         "metrics": [{"label": spec.label, "value": format_value(spec, nominee.get(spec.name))}
                     for spec in campaign.all_columns
                     if spec.report and nominee.kind in spec.kinds
                     and nominee.get(spec.name) is not None],
         "narrative": load_narrative(campaign.root, nominee.id),
-        "left_sign": _left_sign(collective, parent),
-        "right_sign": (_signer(["THỦ TRƯỞNG ĐƠN VỊ"], nominee.get("head_name") or "")
-                       if collective else _signer(["NGƯỜI BÁO CÁO THÀNH TÍCH"], nominee.name)),
+        **_level("left_sign", _left_sign(collective, parent, nominee),
+                 "right_sign", _right_sign(nominee)),
     }
     template = "bao_cao_tap_the.docx" if collective else "bao_cao_ca_nhan.docx"
     return DocumentPlan("bao_cao_thanh_tich", template, context,
@@ -408,21 +485,70 @@ def _parent(nominee: Nominee, selection: Selection) -> Nominee | None:
     return next((n for n in everyone if n.id == parent_id), None)
 
 
-def _left_sign(collective: bool, parent: Nominee | None) -> dict[str, Any]:
-    if collective:
+def _heads(nominee: Nominee | None, parent: Nominee | None) -> bool:
+    """The individual is the head of its own collective: same name, and a position that is
+    the head's title ("Chủ tịch Ủy ban nhân dân Phường 10" heads Phường 10, whose head is
+    "Chủ tịch"). A same name with another position is left alone: `SAME_SIGNER` names it."""
+    if nominee is None or parent is None or not parent.get("head_title"):
+        return False
+    same = (parent.get("head_name") or "").casefold() == nominee.name.casefold()
+    title = (parent.get("head_title") or "").casefold()
+    return same and (nominee.get("position") or "").casefold().startswith(title)
+
+
+def _left_sign(collective: bool, parent: Nominee | None,
+               nominee: Nominee | None = None) -> dict[str, Any]:
+    """The confirming block: the superior for a collective, and for an individual who heads
+    its own unit (the level above confirms); otherwise the head of the unit, with the block
+    that head signs ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH")."""
+    if collective or _heads(nominee, parent):
         return _signer(["XÁC NHẬN CỦA CẤP TRÌNH KHEN THƯỞNG"], "")
-    return _signer(["XÁC NHẬN CỦA THỦ TRƯỞNG ĐƠN VỊ"],
-                   (parent.get("head_name") if parent else "") or "")
+    lines = ["XÁC NHẬN CỦA THỦ TRƯỞNG ĐƠN VỊ"]
+    if parent is not None and parent.get("head_title"):
+        lines += head_lines(parent.name, parent.get("head_title") or "")
+    return _signer(lines, (parent.get("head_name") if parent else "") or "")
+
+
+def _right_sign(nominee: Nominee) -> dict[str, Any]:
+    """The reporter: a collective's head, signing as its title and unit require; an individual
+    in person."""
+    if nominee.kind != "tap_the":
+        return _signer(["NGƯỜI BÁO CÁO THÀNH TÍCH"], nominee.name)
+    return _signer(head_lines(nominee.name, nominee.get("head_title") or ""),
+                   nominee.get("head_name") or "")
+
+
+# "Thông tin chung" of the report forms: (label, ranking column or None for a composed value).
+# A value the ranking does not give prints as the form's dotted line, to be filled by hand.
+GENERAL_FACTS = {
+    "tap_the": (("Tên tập thể", "name"), ("Địa chỉ trụ sở", "address"), ("Điện thoại", "phone"),
+                ("Email", "email"), ("Cơ quan cấp trên", "unit"),
+                ("Thủ trưởng đơn vị", "head"), ("Cơ cấu tổ chức", "structure")),
+    "ca_nhan": (("Họ và tên", "name"), ("Giới tính", "gender"), ("Năm sinh", "birth_year"),
+                ("Quê quán", "hometown"), ("Nơi thường trú", "residence"),
+                ("Chức vụ", "position"), ("Đơn vị công tác", "unit"),
+                ("Trình độ chuyên môn, nghiệp vụ", "qualification")),
+}
+DOTTED = "." * 60
+
+
+def _fact(nominee: Nominee, column: str) -> str:
+    if column == "name":
+        return nominee.name
+    if column == "head":
+        return " ".join(v for v in (nominee.get("head_title"), nominee.get("head_name")) if v)
+    return str(nominee.get(column) or "").strip()
+
+
+def general_missing(nominee: Nominee) -> list[str]:
+    """The labels of "Thông tin chung" the ranking leaves empty (printed as dotted lines)."""
+    return [label for label, column in GENERAL_FACTS[nominee.kind]
+            if not _fact(nominee, column)]
 
 
 def _general(nominee: Nominee) -> list[str]:
-    if nominee.kind == "tap_the":
-        facts = (("Tên tập thể", nominee.name), ("Trụ sở", nominee.get("address")),
-                 ("Cơ quan cấp trên", nominee.get("unit")),
-                 ("Thủ trưởng đơn vị", " ".join(v for v in (nominee.get("head_title"),
-                                                            nominee.get("head_name")) if v)))
-    else:
-        facts = (("Họ và tên", nominee.name), ("Giới tính", nominee.get("gender")),
-                 ("Chức vụ", nominee.get("position")), ("Đơn vị công tác", nominee.get("unit")))
-    return [f"- {label}: {value}." for label, value in facts if value]
-
+    lines = []
+    for label, column in GENERAL_FACTS[nominee.kind]:
+        value = _fact(nominee, column)
+        lines.append(f"- {label}: {value}." if value else f"- {label}: {DOTTED}")
+    return lines

@@ -2,7 +2,10 @@
 
 Jinja runs with autoescaping (text from spreadsheets is data, never markup: `&`, `<`, `{{ }}`
 print literally) and StrictUndefined (a placeholder the context lacks is an error naming the
-template).
+template). A template override is data from the campaign, never code: it runs in
+`template_sandbox.SandboxedEnvironment` (Jinja's sandbox, no other files, budgets for loops and
+sizes), a rendered part stops at MAX_PART_CHARS, and any error while rendering (a
+`TemplateError`, `{{ 1/0 }}`) names the template, paragraph and placeholder.
 
 docxtpl re-reads and re-parses the whole template for every document (styles.xml alone is
 350 kB). Here a template is compiled once (`CompiledTemplate`): its XML parts go through
@@ -34,7 +37,14 @@ from docx.oxml.parser import parse_xml as parse_oxml
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from dossier.campaign.template_errors import explain
+from dossier.campaign.safety import check_package, inside
+from dossier.campaign.template_errors import RuntimeTemplateError, explain
+from dossier.campaign.template_sandbox import (
+    MAX_PART_CHARS,
+    BudgetExceeded,
+    SandboxedEnvironment,
+    start_budget,
+)
 from dossier.documents.literal import literal_context
 from dossier.documents.long_tables import cut_long_tables
 from dossier.errors import InputError
@@ -53,11 +63,13 @@ W_BODY = f"{{{docx.oxml.ns.nsmap['w']}}}body"
 def template_path(campaign_root: Path, name: str) -> Path:
     """A campaign's own templates/<name> wins over the project's default."""
     override = campaign_root / "templates" / name
-    return override if override.is_file() else TEMPLATE_DIR / name
+    if override.is_file() or override.is_symlink():
+        return inside(campaign_root, override, "mẫu")  # "the template" leads outside: refused
+    return TEMPLATE_DIR / name
 
 
-def jinja_env() -> jinja2.Environment:
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+def jinja_env() -> SandboxedEnvironment:
+    return SandboxedEnvironment()
 
 
 def render_docx(template: Path, context: dict[str, Any], doc_date: dt.date, title: str) -> bytes:
@@ -66,7 +78,7 @@ def render_docx(template: Path, context: dict[str, Any], doc_date: dt.date, titl
     placeholder (`template_errors.explain`)."""
     try:
         return compiled(template).render(literal_context(context), doc_date, title)
-    except InputError as exc:
+    except (InputError, RuntimeTemplateError) as exc:
         raise explain(template, exc) from None
     except OSError as exc:  # a template that is missing or unreadable
         raise InputError.single(template, f"không đọc được mẫu: {exc.strerror}") from None
@@ -112,15 +124,18 @@ class CompiledTemplate:
             self._compile()
         except jinja2.TemplateSyntaxError as exc:
             raise InputError.single(path, f"lỗi cú pháp mẫu: {exc.message}") from None
-        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, NotImplementedError,
+                zlib.error, EOFError, UnicodeDecodeError) as exc:
             # "not a valid .docx file"
             raise InputError.single(path, f"không phải tệp .docx hợp lệ: {exc}") from None
 
     def _compile(self) -> None:
         source = zipfile.ZipFile(io.BytesIO(self.data))
+        check_package(self.path, source)
         self.order = [info.filename for info in source.infolist()]
         self.fixed: dict[str, _Member] = {}
         self.parts: dict[str, jinja2.Template] = {}
+        self.sources: dict[jinja2.Template, str] = {}
         for name in self.order:
             data = source.read(name)
             if name == DOCUMENT_PART:
@@ -144,27 +159,35 @@ class CompiledTemplate:
         """docxtpl renders the template's string properties as Jinja too."""
         self.core = data
         props = CoreProperties(parse_oxml(data))
-        self.core_templates = {name: self.env.from_string(value)
+        self.core_templates = {name: self.env.compile_part(value)
                                for name in TEMPLATED_PROPERTIES
                                if JINJA_MARK.search(value := getattr(props, name) or "")}
 
     def _jinja(self, xml: str) -> jinja2.Template:
         patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]
-        return self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", patched))
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+        template = self.env.compile_part(source)
+        self.sources[template] = source
+        return template
 
     def render(self, context: dict[str, Any], doc_date: dt.date, title: str) -> bytes:
-        try:
-            rendered = {name: serialize_part_xml(parse_xml(_render_part(t, context).encode()))
-                        for name, t in self.parts.items()}
-            rendered[DOCUMENT_PART] = self._render_document(context)
-            rendered[CORE_PART] = self._core_properties(context, doc_date, title)
-        except jinja2.UndefinedError as exc:
-            # "the template uses a placeholder the context does not have"
-            raise InputError.single(self.path, f"mẫu dùng biến không có: {exc.message}") from None
+        start_budget()
+        rendered = {name: serialize_part_xml(parse_xml(self._part(name, t, context).encode()))
+                    for name, t in self.parts.items()}
+        rendered[DOCUMENT_PART] = self._render_document(context)
+        rendered[CORE_PART] = self._core_properties(context, doc_date, title)
         return self._zip(rendered)
 
+    def _part(self, name: str, template: jinja2.Template, context: dict[str, Any],
+              render: Any = None) -> str:
+        """The rendered part; any failure inside Jinja located in the part's source."""
+        try:
+            return (render or _render_part)(template, context)
+        except Exception as exc:  # noqa: BLE001 - {{ 1/0 }}, SecurityError…: all the template's
+            raise RuntimeTemplateError(name, self.sources.get(template, ""), exc) from exc
+
     def _render_document(self, context: dict[str, Any]) -> bytes:
-        body = DocxTemplate.fix_tables(None, _render_part(self.body, context))  # type: ignore[arg-type]
+        body = DocxTemplate.fix_tables(None, self._part(DOCUMENT_PART, self.body, context))  # type: ignore[arg-type]
         cut_long_tables(body)  # a list of thousands of rows: LibreOffice lays it out in linear time
         for number, element in enumerate(
                 body.xpath("//wp:docPr", namespaces=docx.oxml.ns.nsmap), start=1001):
@@ -177,7 +200,7 @@ class CompiledTemplate:
         element = parse_oxml(self.core)
         props = CoreProperties(element)
         for name, template in self.core_templates.items():
-            setattr(props, name, template.render(context))
+            setattr(props, name, self._part(CORE_PART, template, context, _stream))
         stamp = dt.datetime.combine(doc_date, dt.time(0, 0))
         props.author = "dossier"
         props.last_modified_by = "dossier"
@@ -200,12 +223,29 @@ def _xml_string(element) -> str:
 
 def _render_part(template: jinja2.Template, context: dict[str, Any]) -> str:
     """docxtpl's render_xml_part, without re-parsing the template."""
-    xml = template.render(context)
+    xml = _stream(template, context)
     xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if not LISTING_CHARS.search(xml):
         return xml  # resolve_listing only rewrites these characters
     return DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+
+
+def _stream(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """`template.render(context)`, the output counted as Jinja produces it, so a template that
+    writes without end stops at MAX_PART_CHARS."""
+    chunks, size = [], 0
+    try:
+        for chunk in template.root_render_func(template.new_context(context)):
+            size += len(chunk)
+            if size > MAX_PART_CHARS:
+                # "the template writes more than N characters"
+                raise BudgetExceeded(f"mẫu tạo văn bản quá {MAX_PART_CHARS // 1_000_000} triệu "
+                                     "ký tự")
+            chunks.append(chunk)
+    except Exception:  # noqa: BLE001 - Jinja's own handler points the traceback at the template
+        template.environment.handle_exception()
+    return "".join(chunks)
 
 
 def _deflate(data: bytes) -> bytes:

@@ -19,7 +19,12 @@ def document_text(path: Path) -> str:
     doc = Document(path)
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
+        seen = set()  # a merged cell (the danh sách's total row) is read once
+        for row in table.rows:
+            for cell in row.cells:
+                if cell._tc not in seen:
+                    seen.add(cell._tc)
+                    parts.append(cell.text)
     return "\n".join(parts)
 
 

@@ -227,8 +227,24 @@ def recover(out: Path) -> None:
             aside.rename(out)
             _fsync_dir(out.parent)
     for leftover in out.parent.glob(f"{staging_prefix(out)}*"):
-        if is_ours(leftover):
+        if is_ours(leftover) or _killed_before_marking(leftover):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _killed_before_marking(folder: Path) -> bool:
+    """A staging folder a build was killed in between creating and marking it: empty, or
+    holding only a mark file that is a beginning of dossier's mark. Removing it loses nothing."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    entries = list(folder.iterdir())
+    if not entries:
+        return True
+    if [e.name for e in entries] != [marks.MARK_FILE]:
+        return False
+    mark = entries[0]
+    if mark.is_symlink() or not mark.is_file():
+        return False
+    return marks.MARK.encode("utf-8").startswith(mark.read_bytes()[: len(marks.MARK) + 1])
 
 
 def swap_into_place(staging: Path, out: Path) -> None:

@@ -46,6 +46,7 @@ from docxtpl import RichText
 from dossier import __version__
 from dossier.documents import render
 from dossier.output import marks
+from dossier.output.digest import file_sha256
 
 CACHE_ENV = "DOSSIER_CACHE_DIR"
 LAYOUT = "v2"  # v1 stored copies and page counts in .pages files
@@ -337,13 +338,6 @@ class Cache:
         self._usable = None
         return removed
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

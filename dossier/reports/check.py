@@ -11,9 +11,11 @@ from dossier.campaign.load import CAMPAIGN_FILE, chosen_rounds
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.checks.templates import override_problems
+from dossier.documents.layout_check import built_layout_findings
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
 from dossier.rules.authority import Submission
+from dossier.sign.folder import ROLE_NAMES, SIGNED_DIR, missing_signatures
 from dossier.vietnamese import money_in_words
 
 REPORT_VERSION = 1
@@ -39,7 +41,12 @@ def check_reports(paths: list[Path], as_of: dt.date, built: Path | None = None,
     below it are warnings. `round_id`: check only that round."""
     campaigns = []
     for path in campaign_dirs(paths):
-        campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
+        try:
+            campaigns += _reports_for(path, as_of, built, require_evidence, round_id)
+        except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
+            # one broken campaign never stops the others: "could not check this campaign"
+            campaigns.append(_error_report(path, None, [Problem(
+                str(path), f"không kiểm tra được kế hoạch này ({type(exc).__name__}: {exc})")]))
     return {"report_version": REPORT_VERSION, "as_of": as_of.isoformat(),
             "status": overall_status(campaigns), "campaigns": campaigns}
 
@@ -108,7 +115,47 @@ def _built_findings(analysis: Analysis, out: Path | None) -> list[Finding]:
     pages = built_pages(manifest_path)
     limited = [p for p in analysis.plans
                if p.max_pages and pages.get((p.kind, p.nominee_id)) is not None]
-    return page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    findings = page_limit_findings(limited, [pages[(p.kind, p.nominee_id)] for p in limited])
+    # the layout of every generated PDF (issue 14), matched to its plan by title and nominee
+    # (the manifest was validated by built_pages)
+    documents = json.loads(manifest_path.read_text(encoding="utf-8"))["documents"]
+    pdfs = {(d.get("title"), d.get("nominee_id")): out / d["pdf"] for d in documents
+            if isinstance(d.get("pdf"), str) and d.get("docx")}
+    findings += built_layout_findings(
+        analysis.plans, [pdfs.get((p.title, p.nominee_id)) for p in analysis.plans])
+    if analysis.campaign.electronic_submission:
+        findings += unsigned_findings(out, manifest_path)
+    return findings
+
+
+def unsigned_findings(out: Path, manifest_path: Path) -> list[Finding]:
+    """For a campaign sent electronically: the build's PDFs that lack a digital signature
+    NĐ 30/2020 expects (which ones `dossier verify` expects: `sign.folder.missing_signatures`),
+    one warning naming them all."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        missing = missing_signatures(out, manifest)
+        has_pdf = any(isinstance(d, dict) and d.get("pdf") for d in manifest["documents"])
+    except (AttributeError, KeyError, TypeError, ValueError):
+        # "not a manifest of dossier build (its PDFs or their signatures cannot be read)"
+        raise InputError.single(manifest_path, "không phải manifest.json của dossier build "
+                                "(không đọc được danh sách PDF hoặc chữ ký số)") from None
+    if not has_pdf:
+        # "sent electronically but the build has no PDF to sign: build without --no-pdf"
+        return [Finding("UNSIGNED", "warning", "hồ sơ gửi điện tử (electronic_submission) nhưng "
+                        "bản dựng không có PDF để ký số: dựng lại không dùng --no-pdf rồi chạy "
+                        "dossier sign", file=str(out))]
+    if not missing:
+        return []
+    named = "; ".join(f"{target.source} (thiếu chữ ký số của "
+                      f"{', '.join(ROLE_NAMES[role] for role in roles)})"
+                      for target, roles in missing)
+    # "sent electronically: N PDFs lack the digital signatures NĐ 30/2020 requires: …;
+    # sign them with dossier sign (the signed copies go to signed/)"
+    return [Finding("UNSIGNED", "warning",
+                    f"hồ sơ gửi điện tử (electronic_submission): {len(missing)} tệp PDF chưa đủ "
+                    f"chữ ký số theo Nghị định 30/2020/NĐ-CP: {named}; ký bằng dossier sign "
+                    f"(bản đã ký nằm trong {SIGNED_DIR}/)", file=str(out / SIGNED_DIR))]
 
 
 def built_pages(manifest_path: Path) -> dict[tuple[str, str | None], int | None]:

@@ -9,6 +9,10 @@ diff alone. Each change says which documents it touches:
     (docx/01-to-trinh.docx), Biên bản họp xét (docx/02-bien-ban.docx), Báo cáo thành tích –
     Võ Thanh Sang (docx/08-bao-cao-CN06.docx)
 
+Digital signatures (`dossier sign`) are told last, one change per signed PDF whose signatures
+differ between A and B (`signed`, `resigned`, `unsigned`; `diff.SignatureDiff`); signing
+never changes a document's text, so a dossier only re-signed lists these changes alone.
+
 `summarise` gives the changes; `summary_lines` the Vietnamese text shown at the top of every
 report; `Change.to_json` one entry of the JSON report's `changes` list.
 """
@@ -25,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dossier.review.diff import HEADING_FORMAT, Comparison, DocumentDiff
+from dossier.review.diff import HEADING_FORMAT, Comparison, DocumentDiff, SignatureDiff
+from dossier.sign.folder import ROLE_NAMES
 from dossier.vietnamese import format_amount
 
 WORD = re.compile(r"\w+")
@@ -34,7 +39,9 @@ KIND_NAMES = {"ca_nhan": "cá nhân", "tap_the": "tập thể"}  # individual, c
 ORDER = ("nominee_renamed", "nominee_added", "nominee_removed", "nominee_moved",
          "nominee_reordered", "amount_changed", "total_changed", "document_added",
          "document_removed", "document_moved", "layout_changed", "pages_changed",
-         "content_changed")
+         "content_changed", "signed", "resigned", "unsigned")
+SIGNATURE_TYPES = frozenset({"signed", "resigned", "unsigned"})
+BUNDLE_TITLE = "Tệp hồ sơ gộp"  # the bundle: the whole dossier in one PDF
 
 
 @dataclass(frozen=True)
@@ -199,6 +206,7 @@ def summarise_manifests(comparison: Comparison, manifest_a: dict[str, Any],
                + _total_change(mentions, manifest_a, manifest_b) + _document_changes(docs)
                + _layout_changes(docs) + _page_changes(docs))
     changes += _other_changes(docs, changes)
+    changes += _signature_changes(comparison.signatures, manifest_b)
     rank = {kind: index for index, kind in enumerate(ORDER)}
     return sorted(changes, key=lambda change: rank[change.type])
 
@@ -391,6 +399,32 @@ def _other_changes(docs: list[DocumentInfo], changes: list[Change]) -> list[Chan
     return found
 
 
+def _signed_by(signatures: tuple[tuple[str, str, str], ...]) -> str:
+    """ "Lê Hoàng Phúc (người có thẩm quyền, 2024-12-20T09:15:30+07:00); …" """
+    return "; ".join(f"{signer} ({ROLE_NAMES.get(role, role)}, {time})"
+                     for role, signer, time in signatures)
+
+
+def _signature_changes(signatures: tuple[SignatureDiff, ...],
+                       manifest_b: dict[str, Any]) -> list[Change]:
+    """One change per PDF whose digital signatures differ, naming the signed copy; `documents`
+    is the document's .docx (the bundle's signed PDF), as for every other change."""
+    titles = {path: str(entry.get("title") or path) for path, entry in _entries(manifest_b).items()}
+    changes = []
+    for sig in signatures:
+        title = titles.get(sig.docx, sig.docx) if sig.docx else BUNDLE_TITLE
+        shown = f"{title} ({sig.path})"
+        if sig.status == "signed":  # signed in B only
+            message = f"Được ký số: {shown} — {_signed_by(sig.new)}"
+        elif sig.status == "unsigned":  # A's signatures are gone in B
+            message = f"Không còn chữ ký số: {shown} (trong A: {_signed_by(sig.old)})"
+        else:  # signed again: other signatures, or another signed file
+            message = f"Ký số lại: {shown} — {_signed_by(sig.old)} → {_signed_by(sig.new)}"
+        changes.append(Change(sig.status, message, documents=(sig.docx or sig.path,),
+                              prop="chữ ký số", old=sig.old, new=sig.new))
+    return changes
+
+
 # How the headline counts each type of change: (phrase, whether it names the nominees' kinds)
 HEADLINE = {
     "nominee_renamed": ("đổi tên {}", True),  # renamed
@@ -406,6 +440,9 @@ HEADLINE = {
     "layout_changed": ("{} thay đổi định dạng", False),  # layout changes
     "pages_changed": ("{} văn bản đổi số trang", False),  # page counts changed
     "content_changed": ("{} văn bản thay đổi nội dung khác", False),  # other text changed
+    "signed": ("{} tệp được ký số", False),  # files signed
+    "resigned": ("{} tệp được ký số lại", False),  # files signed again
+    "unsigned": ("{} tệp không còn chữ ký số", False),  # files that lost their signatures
 }
 
 
@@ -424,6 +461,9 @@ def headline(changes: list[Change]) -> str:
             count = str(len(chosen))
         phrases.append(phrase.format(count))
     documents = {path for change in changes for path in change.documents}
+    if all(change.type in SIGNATURE_TYPES for change in changes):
+        # "only the digital signatures changed; the documents' text is the same"
+        phrases.append("chỉ chữ ký số thay đổi, nội dung văn bản giữ nguyên")
     # "Summary: …; N documents affected"
     return f"Tóm tắt: {'; '.join(phrases)} — {len(documents)} văn bản bị ảnh hưởng"
 

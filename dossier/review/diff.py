@@ -22,17 +22,20 @@ is named by its header row (rows marked "repeat as header row"), else by its num
 NFC-normalised with whitespace collapsed; empty paragraphs are skipped.
 
 Two documents are compared line by line (difflib); two build output folders by pairing the
-documents of their manifest.json on (kind, nominee_id).
+documents of their manifest.json on (kind, nominee_id). Digital signatures live in the signed
+PDF copies (`dossier sign`), never in the .docx, so signing changes no text; which PDFs were
+signed, re-signed or lost their signatures is read from the manifests' `signatures` records
+(`SignatureDiff`), and such a change alone makes two folders different.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -45,9 +48,14 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
+from dossier.campaign.safety import check_package, is_inside, regular_file
+from dossier.errors import InputError
+from dossier.sign.folder import ROLES, SIGNED_DIR, signing_records, targets
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 TWIPS_PER_MM = 1440 / 25.4
+MAX_DOCX_BYTES = 100 * 1024 * 1024
 
 HEADING_FORMAT = "# Định dạng"  # formatting
 HEADING_BODY = "# Nội dung"  # body text
@@ -74,19 +82,30 @@ def _unreadable(path: Path, reason: str) -> DiffError:
 # --- reading a .docx -------------------------------------------------------------------------
 
 def open_docx(path: Path) -> DocxDocument:
-    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read."""
+    """python-docx's Document, or a DiffError saying in Vietnamese why the file cannot be read.
+    Only a regular file of at most MAX_DOCX_BYTES whose parts expand within bounds is opened:
+    a FIFO would hang the read, /dev/zero never ends, a zip bomb fills memory."""
     if not path.exists():
         raise _unreadable(path, "không tồn tại")  # does not exist
     if path.is_dir():
         raise _unreadable(path, "là thư mục, không phải tệp .docx")  # a folder, not a .docx
     try:
+        regular_file(path, MAX_DOCX_BYTES)
+        with zipfile.ZipFile(path) as package:
+            check_package(path, package)
         return Document(str(path))
+    except InputError as exc:
+        raise DiffError(str(exc.problems[0])) from None
     except PermissionError:
         raise _unreadable(path, "không có quyền đọc tệp") from None  # permission denied
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError,
-            etree.XMLSyntaxError):
+            etree.XMLSyntaxError, zlib.error, EOFError):
         # "not a .docx file (Word document) or the file is damaged"
         raise _unreadable(path, "không phải tệp .docx (văn bản Word) hoặc tệp bị hỏng") from None
+    except NotImplementedError:
+        # "the file is compressed with a method Word does not use: damaged or not a .docx"
+        raise _unreadable(path, "tệp nén bằng phương pháp Word không dùng: tệp hỏng hoặc không "
+                                "phải .docx") from None
     except OSError as exc:
         raise _unreadable(path, f"không đọc được tệp ({exc.strerror})") from None  # unreadable
 
@@ -398,16 +417,34 @@ class DocumentDiff:
         return " ".join(part for part in (self.submission, self.kind, self.nominee_id) if part)
 
 
+Signature = tuple[str, str, str]  # (role, signer, signing time) of one digital signature
+
+
+@dataclass(frozen=True)
+class SignatureDiff:
+    """A PDF of both builds whose digital signatures differ, from the manifests' `signatures`:
+    `signed` only in B, `unsigned` only in A (B lost them), `resigned` in both but not the same
+    (another time or signer, or another signed file)."""
+    path: str  # the signed copy, relative to B's folder (A's when only A has it)
+    source: str  # the unsigned PDF it is made from (B's)
+    docx: str | None  # the document's .docx in B; None for a bundle
+    status: str  # "signed", "unsigned" or "resigned"
+    old: tuple[Signature, ...] = ()
+    new: tuple[Signature, ...] = ()
+
+
 @dataclass(frozen=True)
 class Comparison:
     mode: str  # "file" or "folder"
     a: Path
     b: Path
     documents: tuple[DocumentDiff, ...]
+    signatures: tuple[SignatureDiff, ...] = ()
 
     @property
     def different(self) -> bool:
-        return any(d.status != "same" or d.moved for d in self.documents)
+        return bool(self.signatures) or any(d.status != "same" or d.moved
+                                            for d in self.documents)
 
 
 def line_hunks(a: list[str], b: list[str], context: int = 3) -> tuple[Hunk, ...]:
@@ -462,6 +499,7 @@ class ManifestEntry:
     docx: str  # relative to the output folder
     sha256: str | None
     submission: str = ""  # manifest's `submission` (the deciding authority's level)
+    pdf: str | None = None  # its PDF, relative to the output folder
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -469,6 +507,10 @@ class ManifestEntry:
 
 
 def load_manifest(folder: Path) -> list[ManifestEntry]:
+    return _entries(folder, read_manifest_data(folder))
+
+
+def read_manifest_data(folder: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
     if not path.is_file():
         # "has no manifest.json (not an output folder of dossier build)"
@@ -481,15 +523,27 @@ def load_manifest(folder: Path) -> list[ManifestEntry]:
     documents = data.get("documents") if isinstance(data, dict) else None
     if not isinstance(documents, list):
         raise _unreadable(path, "thiếu danh sách 'documents'")  # no 'documents' list
+    return data
+
+
+def _entries(folder: Path, data: dict[str, Any]) -> list[ManifestEntry]:
+    path = folder / "manifest.json"
     entries = []
+    documents = data["documents"]
     for number, item in enumerate(documents, start=1):
         if not (isinstance(item, dict) and isinstance(item.get("kind"), str)
                 and isinstance(item.get("docx"), str)):
             # "document N lacks 'kind' or 'docx'"
             raise _unreadable(path, f"văn bản thứ {number} trong 'documents' thiếu 'kind' hoặc "
                                     "'docx'")
+        if not is_inside(folder, folder / item["docx"]):
+            # "document N names a file outside the folder: not read"
+            raise _unreadable(path, f"văn bản thứ {number} trong 'documents' trỏ ra ngoài thư "
+                                    f"mục ({item['docx']}): không đọc")
+        pdf = item.get("pdf")
         entries.append(ManifestEntry(item["kind"], item.get("nominee_id"), item["docx"],
-                                     item.get("sha256"), str(item.get("submission") or "")))
+                                     item.get("sha256"), str(item.get("submission") or ""),
+                                     pdf if isinstance(pdf, str) else None))
     return entries
 
 
@@ -514,8 +568,10 @@ def _keyed(entries: list[ManifestEntry]) -> dict[tuple[str, str, str, int], Mani
 
 
 def compare_folders(a: Path, b: Path, context: int = 3) -> Comparison:
-    old_entries, new_entries = load_manifest(a), load_manifest(b)
-    if not _by_submission(old_entries, new_entries):
+    data_a, data_b = read_manifest_data(a), read_manifest_data(b)
+    old_entries, new_entries = _entries(a, data_a), _entries(b, data_b)
+    by_submission = _by_submission(old_entries, new_entries)
+    if not by_submission:
         old_entries, new_entries = (_without_submission(old_entries),
                                     _without_submission(new_entries))
     old, new = _keyed(old_entries), _keyed(new_entries)
@@ -531,7 +587,58 @@ def compare_folders(a: Path, b: Path, context: int = 3) -> Comparison:
         documents += [_pair(a, b, old[k], new[k], context, moved=True) if k in old else
                       DocumentDiff(None, b / new[k].docx, k[1], k[2] or None, submission=k[0])
                       for k in new_keys[j1:j2]]
-    return Comparison("folder", a, b, tuple(documents))
+    pairs = [(old[k], new[k]) for k in new_keys if k in old]
+    return Comparison("folder", a, b, tuple(documents),
+                      signature_diffs(data_a, data_b, pairs, by_submission))
+
+
+def signature_diffs(manifest_a: dict[str, Any], manifest_b: dict[str, Any],
+                    pairs: list[tuple[ManifestEntry, ManifestEntry]],
+                    by_submission: bool) -> tuple[SignatureDiff, ...]:
+    """The PDFs both builds have (paired documents, then bundles by submission) whose digital
+    signatures differ, as the manifests record them; the signature bytes are never compared."""
+    try:
+        records_a, records_b = signing_records(manifest_a), signing_records(manifest_b)
+        bundles_a, bundles_b = (_bundles(m, by_submission) for m in (manifest_a, manifest_b))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return ()  # a manifest whose signatures cannot be read: no signature changes to tell
+    found = [(old.pdf, new.pdf, new.docx) for old, new in pairs if old.pdf and new.pdf]
+    found += [(bundles_a[key], source, None) for key, source in bundles_b.items()
+              if key in bundles_a]
+    diffs = []
+    for old_pdf, new_pdf, docx in found:
+        before, after = records_a.get(old_pdf), records_b.get(new_pdf)
+        old_sigs, new_sigs = _signatures(before), _signatures(after)
+        if not old_sigs and not new_sigs:
+            continue
+        if not old_sigs:
+            status = "signed"
+        elif not new_sigs:
+            status = "unsigned"
+        elif old_sigs != new_sigs or before.get("sha256") != after.get("sha256"):
+            status = "resigned"
+        else:
+            continue
+        record = after if new_sigs else before
+        path = record.get("path") if isinstance(record.get("path"), str) else None
+        diffs.append(SignatureDiff(path or f"{SIGNED_DIR}/{new_pdf}", new_pdf, docx, status,
+                                   old_sigs, new_sigs))
+    return tuple(diffs)
+
+
+def _bundles(manifest: dict[str, Any], by_submission: bool) -> dict[str, str]:
+    """Each bundle PDF, by its submission ("" when the builds are paired without them)."""
+    return {(target.submission or "") if by_submission else "": target.source
+            for target in targets(manifest) if target.kind == "bundle"}
+
+
+def _signatures(record: dict[str, Any] | None) -> tuple[Signature, ...]:
+    """The record's signatures in signing order: the signer's, then the agency's."""
+    listed = record.get("signatures") if isinstance(record, dict) else None
+    found = [(str(s.get("role")), str(s.get("signer")), str(s.get("time")))
+             for s in listed or [] if isinstance(s, dict)]
+    return tuple(sorted(found, key=lambda sig: (
+        ROLES.index(sig[0]) if sig[0] in ROLES else len(ROLES), sig)))
 
 
 def _pair(a: Path, b: Path, old: ManifestEntry, new: ManifestEntry, context: int,
@@ -595,7 +702,17 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
         "summary": {**{s: statuses[s] for s in ("same", "changed", "added", "removed")},
                     "moved": sum(doc.moved for doc in comparison.documents)},
         "documents": [_document_json(comparison, doc) for doc in comparison.documents],
+        "signatures": [_signature_json(sig) for sig in comparison.signatures],
     }
+
+
+def _signature_json(sig: SignatureDiff) -> dict[str, Any]:
+    def listed(signatures: tuple[Signature, ...]) -> list[dict[str, str]]:
+        return [{"role": role, "signer": signer, "time": time}
+                for role, signer, time in signatures]
+
+    return {"path": sig.path, "docx": sig.docx, "status": sig.status, "old": listed(sig.old),
+            "new": listed(sig.new)}
 
 
 def _document_json(comparison: Comparison, doc: DocumentDiff) -> dict[str, Any]:
@@ -613,49 +730,3 @@ def _document_json(comparison: Comparison, doc: DocumentDiff) -> dict[str, Any]:
                    "lines": [{"op": JSON_OPS[op], "text": text} for op, text in h.lines]}
                   for h in doc.hunks],
     }
-
-
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<title>So sánh hồ sơ</title>
-<style>
-body {{font-family: "Times New Roman", serif; margin: 1.5em}}
-table.diff {{font-family: "Liberation Mono", monospace; font-size: 90%; border-collapse: collapse;
-  margin-bottom: 2em}}
-table.diff td {{padding: 0 .3em; vertical-align: top}}
-.diff_header {{background-color: #e0e0e0}}
-td.diff_header {{text-align: right}}
-.diff_next {{background-color: #c0c0c0}}
-.diff_add {{background-color: #aaffaa}}
-.diff_chg {{background-color: #ffff77}}
-.diff_sub {{background-color: #ffaaaa}}
-</style>
-</head>
-<body>
-<h1>So sánh hồ sơ</h1>
-<p>A: {a}<br>B: {b}</p>
-<p>Chú thích: <span class="diff_add">thêm</span> <span class="diff_chg">sửa</span>
-<span class="diff_sub">xóa</span></p>
-{content}
-</body>
-</html>
-"""
-
-
-def html_report(comparison: Comparison, context: int = 3) -> str:
-    """A side-by-side report (difflib.HtmlDiff) of every changed document, one page."""
-    differ = difflib.HtmlDiff(wrapcolumn=90)
-    notes = [f"<li>{html.escape(text)}</li>" for style, text in unified(comparison)
-             if style == "note"]
-    parts = [f"<ul>{''.join(notes)}</ul>"] if notes else []
-    for doc in comparison.documents:
-        if doc.status == "changed":
-            parts.append(f"<h2>{html.escape(str(doc.b))}</h2>")
-            parts.append(differ.make_table(list(doc.a_lines), list(doc.b_lines), "A", "B",
-                                           context=True, numlines=context))
-    if not comparison.different:
-        parts.append("<p>Không có khác biệt.</p>")  # no differences
-    return HTML_PAGE.format(a=html.escape(str(comparison.a)), b=html.escape(str(comparison.b)),
-                            content="\n".join(parts))

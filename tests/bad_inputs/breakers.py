@@ -361,3 +361,89 @@ def make_campaign(target: Path, operations: list[dict]) -> Path:
         [(name, arg)] = operation.items()
         OPERATIONS[name](target, arg)
     return target
+
+
+# --- issue 19b: files that lead outside, zips and cells that do not fit ------------------------
+
+def symlink(root: Path, arg: list[str]) -> None:
+    """[name in the campaign, target]: the file becomes a symbolic link to the target."""
+    name, target = arg
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() or path.is_symlink():
+        path.unlink()
+    path.symlink_to(target)
+
+
+def rename(root: Path, arg: list[str]) -> None:
+    """[from, to]; `to` written in decomposed Unicode (NFD) when a third item says "nfd"."""
+    source, target, *form = arg
+    if form == ["nfd"]:
+        target = unicodedata.normalize("NFD", target)
+    (root / source).rename(root / target)
+
+
+def zip_method(root: Path, arg: dict) -> None:
+    """Mark `member` of the zip `file` as compressed with `method` (9 = Deflate64, which
+    Python's zipfile cannot read), in its local and central headers."""
+    path = root / arg["file"]
+    data = bytearray(path.read_bytes())
+    name = arg["member"].encode()
+    method = int(arg["method"]).to_bytes(2, "little")
+    for signature, name_at, method_at in ((b"PK\x03\x04", 30, 8), (b"PK\x01\x02", 46, 10)):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            if data[start + name_at: start + name_at + len(name)] == name:
+                data[start + method_at: start + method_at + 2] = method
+            start += 4
+    path.write_bytes(bytes(data))
+
+
+def xlsx_member_text(root: Path, arg: dict) -> None:
+    """In rankings.xlsx, replace `find` with `replace` in `member`."""
+    path = root / "rankings.xlsx"
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info.filename)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in members:
+            if info.filename == arg["member"]:
+                text = data.decode("utf-8")
+                assert arg["find"] in text, arg["find"]
+                data = text.replace(arg["find"], arg["replace"], 1).encode("utf-8")
+            target.writestr(info.filename, data)
+
+
+def xlsx_sheet_nfd(root: Path, _: Any) -> None:
+    """The ranking sheet's name saved in decomposed Unicode, as a Mac may."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(root / "rankings.xlsx")
+    book.worksheets[0].title = unicodedata.normalize("NFD", book.worksheets[0].title)
+    book.save(root / "rankings.xlsx")
+
+
+def huge_cell(root: Path, arg: list) -> None:
+    """[id, column, characters]: the cell holds that many characters ("50 MB": 52428800)."""
+    nominee, column, count = arg
+    set_cell(root, [nominee, column, "x" * int(count)])
+
+
+def xlsx_long_cell(root: Path, arg: list) -> None:
+    """[coordinate, characters]: a row below the table whose cell holds that many characters
+    (openpyxl cuts what it writes at Excel's 32.767, so the sheet's XML is edited)."""
+    coordinate, count = arg
+    row = int(re.sub(r"\D", "", coordinate))
+    xlsx_member_text(root, {"member": "xl/worksheets/sheet1.xml", "find": "</sheetData>",
+                            "replace": f'<row r="{row}"><c r="{coordinate}" t="inlineStr"><is>'
+                                       f'<t>{"y" * int(count)}</t></is></c></row></sheetData>'})
+
+
+def digits(root: Path, arg: list) -> None:
+    """[id, column, count]: the cell holds a number of `count` digits."""
+    nominee, column, count = arg
+    set_cell(root, [nominee, column, "1" * int(count)])
+
+
+OPERATIONS.update({function.__name__: function for function in (
+    symlink, rename, zip_method, xlsx_member_text, xlsx_sheet_nfd, huge_cell, xlsx_long_cell,
+    digits)})

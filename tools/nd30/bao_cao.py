@@ -7,10 +7,12 @@ from docx.document import Document as DocumentObject
 from docx.shared import Pt
 
 from nd30.docx_parts import loop, loop_table, par, rule, tag
-from nd30.layout import bottom_table, header_block, new_document
+from nd30.layout import closing_block, header_block, new_document
 from nd30.rules import TEXT_WIDTH_CM
 
 METRIC_COLUMNS = [("Chỉ tiêu", 11.0), ("Kết quả", 5.5)]
+# The last paragraph of the narrative (if any) goes with the signatures.
+LAST_NARRATIVE = ["{%p for item in narrative[-1:] %}", "{{ item }}", "{%p endfor %}"]
 
 
 def bao_cao(individual: bool) -> DocumentObject:
@@ -38,8 +40,8 @@ def bao_cao(individual: bool) -> DocumentObject:
         [("{{ m.label }}", "ND30 Table Text"), ("{{ m.value }}", "ND30 Table Center")],
     )
     par(doc, "", "ND30 Sign Space")
-    loop(doc, "narrative", keep_last=True)
-    bottom_table(doc, "right_sign", left="left_sign")
+    loop(doc, "narrative[:-1]")
+    closing_block(doc, LAST_NARRATIVE, "right_sign", left="left_sign")
     return doc
 
 
@@ -62,5 +64,5 @@ def bao_cao_tom_tat() -> DocumentObject:
         "for m in metrics",
         [("{{ m.label }}", "ND30 Table Text"), ("{{ m.value }}", "ND30 Table Center")],
     )
-    bottom_table(doc, "right_sign", left="left_sign")
+    closing_block(doc, [], "right_sign", left="left_sign")
     return doc

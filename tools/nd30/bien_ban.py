@@ -6,15 +6,15 @@ from docx.document import Document as DocumentObject
 
 from nd30.danh_sach import danh_sach_block
 from nd30.docx_parts import loop, loop_table, par
-from nd30.layout import bottom_table, header_block, labelled, new_document, title_block
+from nd30.layout import closing_block, header_block, labelled, new_document, title_block
 
 MEMBER_COLUMNS = [("STT", 1.2), ("Họ và tên", 5.5), ("Chức vụ, vai trò trong Hội đồng", 9.8)]
 VOTE_COLUMNS = [
     ("STT", 1.2),
     ("Tên tập thể, cá nhân", 5.1),
     ("Hình thức khen thưởng", 5.2),
-    ("Số phiếu đồng ý", 2.5),
-    ("Tỷ lệ", 2.5),
+    ("{{ vote_heading }}", 2.5),  # ballots or members, by the voting method
+    ("{{ ratio_heading }}", 2.5),  # over the whole council or the members present
 ]
 
 
@@ -38,7 +38,8 @@ def bien_ban() -> DocumentObject:
     )
     par(doc, "Nội dung cuộc họp:", "ND30 Heading")
     loop(doc, "content")
-    labelled(doc, "Hình thức xét chọn: ", "method", "; kết quả như sau:")
+    method = labelled(doc, "Hình thức xét chọn: ", "method", "; kết quả như sau:")
+    method.paragraph_format.keep_with_next = True  # stays with the votes table
     loop_table(
         doc,
         VOTE_COLUMNS,
@@ -52,8 +53,14 @@ def bien_ban() -> DocumentObject:
         ],
     )
     par(doc, "Kết luận:", "ND30 Heading")
-    loop(doc, "conclusion")
+    loop(doc, "conclusion[:-1]")
+    # The last conclusion and the closing stay with both signatures; the danh sách follows
+    # the signed text on a new page.
+    closing_block(
+        doc,
+        ["{%p for item in conclusion[-1:] %}", "{{ item }}", "{%p endfor %}", "{{ closing }}"],
+        "chair_sign",
+        left="secretary_sign",
+    )
     danh_sach_block(doc)
-    par(doc, "{{ closing }}").paragraph_format.keep_with_next = True
-    bottom_table(doc, "chair_sign", left="secretary_sign")
     return doc

@@ -4,6 +4,8 @@ place-date), the title and trích yếu, Nơi nhận and the signature blocks.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
@@ -12,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 
 from nd30.docx_parts import (
     _row_props,
@@ -67,7 +70,7 @@ def new_document(title: str) -> DocumentObject:
     props = doc.core_properties
     props.title = title
     props.author = props.last_modified_by = "dossier (tools/build_templates.py)"
-    props.comments = "Mẫu docxtpl; biến: xem docs/template-context.md"
+    props.comments = ""
     props.created = props.modified = FIXED_TIME
     props.revision = 1
     return doc
@@ -110,7 +113,10 @@ def header_block(doc: DocumentObject, *, form_label: bool = False) -> None:
     left_w, right_w = HEADER_COLS_CM
     table = new_table(doc, HEADER_COLS_CM, borders=False)
     left, right = table.rows[0].cells
+    # no superior (an enterprise): the agency starts level with the Quốc hiệu
+    tag(left, "{%p if header.superior %}")
     par(left, "{{ header.superior }}", "ND30 Header Superior")
+    tag(left, "{%p endif %}")
     par(left, "{{ header.agency }}", "ND30 Header Agency")
     rule(left, 2.2, left_w)
     par(right, QUOC_HIEU, "ND30 Quoc Hieu")
@@ -124,7 +130,8 @@ def header_block(doc: DocumentObject, *, form_label: bool = False) -> None:
 def title_block(doc: DocumentObject) -> None:
     par(doc, "{{ doc_title }}", "ND30 Doc Title")
     par(doc, "{{ trich_yeu }}", "ND30 Doc Summary")
-    rule(doc, 4.0, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(12)
+    # NĐ 30: a third to a half of the trích yếu's line
+    rule(doc, TEXT_WIDTH_CM / 3, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(12)
 
 
 def sign_titles(cell: _Cell, signer: str) -> None:
@@ -146,39 +153,48 @@ def noi_nhan_block(cell: _Cell) -> None:
     loop(cell, "noi_nhan", "ND30 Receivers Item")
 
 
-def _v_merge(top: _Cell, bottom: _Cell) -> None:
-    """Merge two cells of a column (python-docx's merge needs cells with content)."""
-    for cell, value in ((top, "restart"), (bottom, None)):
-        v_merge = OxmlElement("w:vMerge")
-        if value:
-            v_merge.set(qn("w:val"), value)
-        cell._tc.get_or_add_tcPr().append(v_merge)  # after w:tcW, as the schema wants
+def closing_block(
+    doc: DocumentObject,
+    lead: list[str | Callable[[_Cell], object]],
+    right: str,
+    left: str | None = None,
+) -> None:
+    """The end of a signed document, as one table row that cannot split across pages.
 
-
-def bottom_table(doc: DocumentObject, right: str, left: str | None = None) -> None:
-    """Borderless two-column table at the end of a document.
-
-    Row 1 holds the signature titles, row 2 the space for the signature and the names, so that
-    two signers' names stay level whatever the number of title lines. With ``left`` None the
-    left column is the "Nơi nhận" list, over both rows (it may be longer than the titles).
+    ``lead`` are the paragraphs printed just before the signature (at least the last body
+    paragraph and the closing one): a text, a ``{%p`` tag, or a function that writes into the
+    cell; then the borderless two-column signature table, nested in
+    the same cell: Nơi nhận (``left`` None) or the left signer, and the right signer. The row
+    cannot split, so the closing, Nơi nhận and the whole signature block always share a page.
+    Two signers' names stay level because the context pads both title lists to one length.
     """
-    par(doc, "", "ND30 Sign Space")
-    table = new_table(doc, SIGN_COLS_CM, borders=False)
-    titles = table.rows[0]
-    _row_props(titles, header=False, cant_split=True)
-    names = add_row(table)
+    outer = new_table(doc, (TEXT_WIDTH_CM,), borders=False)
+    _row_props(outer.rows[0], header=False, cant_split=True)
+    cell = outer.rows[0].cells[0]
+    for line in lead:
+        if callable(line):
+            line(cell)  # writes its own paragraphs
+        elif line.startswith("{%p"):
+            tag(cell, line)
+        else:
+            par(cell, line)
+    par(cell, "", "ND30 Sign Space")
+    inner = new_table(cell, SIGN_COLS_CM, borders=False)
+    _row_props(inner.rows[0], header=False, cant_split=True)
+    left_cell, right_cell = inner.rows[0].cells
     if left is None:
-        noi_nhan_block(titles.cells[0])
-        _v_merge(titles.cells[0], names.cells[0])
-    for column, signer in ((0, left), (1, right)):
+        noi_nhan_block(left_cell)
+    for column, signer in ((left_cell, left), (right_cell, right)):
         if signer is not None:
-            sign_titles(titles.cells[column], signer)
-            sign_name(names.cells[column], signer)
-    finish_table(table)
+            sign_titles(column, signer)
+            sign_name(column, signer)
+    finish_table(inner)
+    finish_table(outer)
 
 
-def labelled(doc: DocumentObject, label: str, expr: str, end: str = ".") -> None:
+def labelled(doc: DocumentObject, label: str, expr: str, end: str = ".") -> Paragraph:
     """A body paragraph "label: value." (label and value in separate runs)."""
     p = par(doc, label)
     p.add_run(f"{{{{ {expr} }}}}")
     p.add_run(end)
+    return p

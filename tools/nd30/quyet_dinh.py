@@ -7,8 +7,8 @@ from __future__ import annotations
 from docx.document import Document as DocumentObject
 
 from nd30.danh_sach import danh_sach_block
-from nd30.docx_parts import par, tag
-from nd30.layout import bottom_table, header_block, new_document, title_block
+from nd30.docx_parts import Container, par, tag
+from nd30.layout import closing_block, header_block, new_document, title_block
 
 
 def quyet_dinh() -> DocumentObject:
@@ -22,11 +22,17 @@ def quyet_dinh() -> DocumentObject:
     par(doc, "{{ proposal }}", italic=True)
     decides = par(doc, "QUYẾT ĐỊNH:", "ND30 Doc Summary")
     decides.paragraph_format.space_before = decides.paragraph_format.space_after = 12
-    tag(doc, "{%p for article in articles %}")
-    article = par(doc, "{{ article.label }}", bold=True)
-    article.add_run(" {{ article.text }}")
-    tag(doc, "{%p endfor %}")
-    bottom_table(doc, "signer")
-    doc.add_page_break()
+    articles(doc, "articles[:-1]")
+    # the last article stays with Nơi nhận and the signature (a row that cannot split); the
+    # danh sách follows on a new page
+    closing_block(doc, [lambda cell: articles(cell, "articles[-1:]")], "signer")
     danh_sach_block(doc)
     return doc
+
+
+def articles(container: Container, seq: str) -> None:
+    """One paragraph per article: its label in bold, then its text."""
+    tag(container, f"{{%p for article in {seq} %}}")
+    article = par(container, "{{ article.label }}", bold=True)
+    article.add_run(" {{ article.text }}")
+    tag(container, "{%p endfor %}")

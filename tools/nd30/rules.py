@@ -57,7 +57,8 @@ STYLES: dict[str, tuple[float, bool, bool, WD_ALIGN_PARAGRAPH, dict]] = {
     "ND30 Quoc Hieu": (13, True, False, CENTER, {}),
     "ND30 Tieu Ngu": (14, True, False, CENTER, {}),
     "ND30 Place Date": (14, False, True, CENTER, {"before": 6}),
-    "ND30 Rule": (2, False, False, CENTER, {"before": 2, "exact": 2}),
+    # the short rule sits clear of the descenders above it (NĐ 30 draws a separate line)
+    "ND30 Rule": (2, False, False, CENTER, {"before": 6, "exact": 2}),
     "ND30 Doc Title": (14, True, False, CENTER, {"before": 18, "keep": True}),
     "ND30 Doc Summary": (14, True, False, CENTER, {"keep": True}),
     "ND30 Subtitle": (14, False, True, CENTER, {"keep": True}),

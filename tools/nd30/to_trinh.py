@@ -6,7 +6,7 @@ from docx.document import Document as DocumentObject
 
 from nd30.danh_sach import danh_sach_block
 from nd30.docx_parts import loop, par, tag
-from nd30.layout import bottom_table, header_block, new_document, title_block
+from nd30.layout import closing_block, header_block, new_document, title_block
 
 
 def to_trinh() -> DocumentObject:
@@ -24,8 +24,8 @@ def to_trinh() -> DocumentObject:
     loop(doc, "can_cu")
     loop(doc, "body")
     par(doc, "{{ request }}")
+    # The last body paragraph (the note) and the closing stay with Nơi nhận and the signature
+    # (one row that cannot split); the danh sách follows the signed text on a new page.
+    closing_block(doc, ["{{ attachments_note }}", "{{ closing }}"], "signer")
     danh_sach_block(doc)
-    par(doc, "{{ attachments_note }}", italic=True)
-    par(doc, "{{ closing }}").paragraph_format.keep_with_next = True
-    bottom_table(doc, "signer")
     return doc
