@@ -103,6 +103,8 @@ def _individuals(rng: random.Random, count: int, units: list[dict[str, str]]) ->
     for number, files in enumerate(reused, start=1):
         name, gender = _person(rng)
         unit = rng.choice(units)
+        while name == unit["head_name"]:  # who confirms a report is not who wrote it
+            name, gender = _person(rng)
         rows.append({
             "id": f"CN{number:05d}", "kind": "Cá nhân", "name": name, "gender": gender,
             "position": rng.choice(POSITIONS), "unit": unit["name"], "parent_id": unit["id"],

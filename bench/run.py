@@ -9,7 +9,10 @@
     own report prints (a collective's address), and one the two lists print too (a person's
     position: Tờ trình and Biên bản change as well);
 (e) peak memory: of the build's Python process, and of the bundling step alone;
-plus the render rate of compiled templates, in one process (= one core).
+plus the render rate of compiled templates, in one process (= one core); the share of documents
+the build converts within merged documents (dossier/convert/merged.py); the seconds per page of
+the lists (the Tờ trình, the Biên bản) converted alone; and the fidelity sample: documents of the
+build (cut from merged PDFs) compared with the floor's (each converted alone).
 
 (a) and (b) run alternately `--repeat` times and the fastest of each is kept: the machine may
 be shared. Results are merged into bench/results.json by N, and bench/README.md is rewritten
@@ -142,6 +145,82 @@ def naive(docx: list[Path], sample: int, scratch: Path) -> dict:
             "sampled": len(timings)}
 
 
+def convert_alone(path: Path, out: Path, profile: str) -> tuple[float, int]:
+    """One document, one soffice call on a warm profile: (seconds, pages)."""
+    from pypdf import PdfReader
+
+    seconds = timed(["soffice", profile, "--headless", "--convert-to", "pdf", "--outdir",
+                     str(out), str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return seconds, len(PdfReader(out / f"{path.stem}.pdf").pages)
+
+
+def without_list(path: Path, target: Path) -> Path:
+    """The document with its lists emptied: every table with a repeated header keeps only its
+    header rows (tables cut from one list, and the paragraphs between them, are kept)."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w",
+                                                         zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                for table in root.iter(f"{w}tbl"):
+                    for row in table.findall(f"{w}tr"):
+                        if row.find(f"{w}trPr/{w}tblHeader") is None and table.find(
+                                f"{w}tr/{w}trPr/{w}tblHeader") is not None:
+                            table.remove(row)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+            out.writestr(info, data)
+    return target
+
+
+def list_pages(docx: list[Path], scratch: Path, runs: int = 3) -> dict:
+    """Seconds per page of each list (the Tờ trình's, the Biên bản's): the document converted
+    alone, less the same document with its list emptied (LibreOffice's start, loading, the
+    text around the list), over the pages the list adds. The best of `runs` of each."""
+    profile = f"-env:UserInstallation=file://{scratch}/list-profile"
+    out = scratch / "lists"
+    out.mkdir(exist_ok=True)
+    found = {}
+    convert_alone(docx[-1], out, profile)  # set the profile up
+    for path in docx[:2]:
+        empty = without_list(path, out / f"{path.stem}-empty.docx")
+        seconds, pages = min(convert_alone(path, out, profile) for _ in range(runs))
+        base, base_pages = min(convert_alone(empty, out, profile) for _ in range(runs))
+        found[path.stem] = {"seconds": seconds, "pages": pages, "empty_s": base,
+                            "empty_pages": base_pages,
+                            "per_page_s": (seconds - base) / max(1, pages - base_pages)}
+    return {"lists": found}
+
+
+def merged_share(docx: list[Path]) -> float:
+    """Share of the documents the build converts within merged documents (its plan)."""
+    from dossier.convert.merged import plan
+
+    groups, _ = plan(docx)
+    return sum(len(group) for group in groups) / len(docx)
+
+
+def fidelity(built: Path, floor_dir: Path, docx: list[Path], sample: int) -> dict:
+    """The build's PDFs of an even sample of the merged documents, and of the lists, compared
+    with the floor's (the same .docx converted alone): pages, text per page, rendering."""
+    from dossier.convert.fidelity import compare
+    from dossier.convert.merged import plan
+
+    groups, _ = plan(docx)
+    merged = [d for group in groups for d in group]
+    step = max(1, len(merged) // sample)
+    chosen = [*docx[:2], *merged[::step][:sample]]
+    differing = [d.stem for d in chosen
+                 if compare(built / f"{d.stem}.pdf", floor_dir / f"{d.stem}.pdf")]
+    return {"sampled": len(chosen), "differing": differing}
+
+
 def edit_row(campaign: Path, nominee_id: str, column: str, value: str) -> None:
     path = campaign / "rankings.csv"
     with path.open(encoding="utf-8", newline="") as handle:
@@ -176,6 +255,13 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
     build = min(builds, key=lambda b: b["seconds"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     docx = sorted((out / "docx").glob("*.docx"))
+    share = merged_share(docx)
+    same = fidelity(out / "pdf", work / "floor", docx, sample)
+    print(f"  merged share: {100 * share:.0f} %; fidelity: {len(same['differing'])} of "
+          f"{same['sampled']} differ {same['differing']}", flush=True)
+    lists = list_pages(docx, work)
+    print("  lists: " + ", ".join(f"{k} {v['pages']} p {1000 * v['per_page_s']:.0f} ms/page"
+                                  for k, v in lists["lists"].items()), flush=True)
     naive_result = naive(docx, sample, work)
     print(f"  (c) naive: {naive_result['seconds']:.0f} s (extrapolated)", flush=True)
     cache = work / f"cache-{repeat - 1}"
@@ -199,6 +285,7 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
         "bundle_peak_mb": after / 1024, "bundle_baseline_mb": before / 1024,
         "analyse_s": rendering["analyse_s"],
         "render_per_s": rendering["documents"] / rendering["render_s"],
+        "merged_share": share, "fidelity": same, "lists": lists,
     }
 
 
@@ -209,9 +296,10 @@ def ratios(r: dict) -> dict[str, float]:
 
 
 def table(results: list[dict]) -> str:
-    head = ("| N | docs | pages | (a) build | (b) floor | a/b (≤ 1.25) | (c) naive | c/a (≥ 15) "
-            "| (d) incr. | d/a (≤ 5 %) | (d′) incr., lists | render/core (≥ 200/s) "
-            "| peak build | peak bundling | date |")
+    head = ("| N | docs | pages | (a) build | (b) floor | a/b (≤ 0.40) | (c) naive | c/a (≥ 35) "
+            "| (d) incr. | d/a (≤ 5 %) | (d′) incr., lists (≤ 5 %) | merged | fidelity (0) "
+            "| Tờ trình's list, s/page | render/core (≥ 200/s) | peak build | peak bundling "
+            "| date |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in sorted(results, key=lambda r: r["n"]):
         k = ratios(r)
@@ -220,10 +308,44 @@ def table(results: list[dict]) -> str:
             f"| {r['floor_s']:.1f} s | {k['build/floor']:.2f} | {r['naive_s']:.0f} s "
             f"| {k['naive/build']:.1f}× | {r['incremental_s']:.1f} s "
             f"| {100 * k['incremental/build']:.1f} % | {r['incremental_lists_s']:.1f} s "
-            f"({100 * k['incremental_lists/build']:.0f} %) | {r['render_per_s']:.0f}/s "
+            f"({100 * k['incremental_lists/build']:.0f} %) | {_merged(r)} | {_fidelity(r)} "
+            f"| {_list_rate(r)} | {r['render_per_s']:.0f}/s "
             f"| {r['peak_mb']:.0f} MB | {r['bundle_peak_mb']:.0f} MB "
             f"(base {r['bundle_baseline_mb']:.0f}) | {r['date']} |".replace(",", "."))
     return "\n".join(lines)
+
+
+def _merged(r: dict) -> str:
+    return f"{100 * r['merged_share']:.0f} %" if "merged_share" in r else "–"
+
+
+def _fidelity(r: dict) -> str:
+    if "fidelity" not in r:
+        return "–"
+    return f"{len(r['fidelity']['differing'])} of {r['fidelity']['sampled']}"
+
+
+def _list_rate(r: dict) -> str:
+    found = r.get("lists", {}).get("lists", {})
+    entry = next((v for k, v in found.items() if "to-trinh" in k), None)
+    if entry is None:
+        return "–"
+    return f"{entry['per_page_s']:.3f} ({entry['pages']} p)"
+
+
+def summary(results: list[dict]) -> str:
+    """The issue 17 figures across N: the spread of the Tờ trình's list's seconds per page."""
+    rates = {r["n"]: r["lists"]["lists"] for r in results if "lists" in r}
+    per_page = {n: next(v["per_page_s"] for k, v in found.items() if "to-trinh" in k)
+                for n, found in rates.items()}
+    if len(per_page) < 2:
+        return ""
+    low, high = min(per_page.values()), max(per_page.values())
+    middle = (low + high) / 2
+    listed = ", ".join(f"{v:.4f} s (N = {n:,})".replace(",", ".").replace(". ", ", ")
+                       for n, v in sorted(per_page.items()))
+    return (f"The Tờ trình's list, seconds per page: {listed}; spread ±"
+            f"{100 * (high - low) / 2 / middle:.0f} % around the middle of the range.")
 
 
 def write_readme(results: list[dict]) -> None:
@@ -236,7 +358,8 @@ def write_readme(results: list[dict]) -> None:
                     f"{host['libreoffice']}, Python {host['python']}; load average at start "
                     f"{host['load']}")
     template = (HERE / "README.template.md").read_text(encoding="utf-8")
-    text = template.format(table=table(results), runs="\n".join(runs))
+    text = template.format(table=table(results), runs="\n".join(runs),
+                           results=summary(results))
     (HERE / "README.md").write_text(text, encoding="utf-8")
 
 

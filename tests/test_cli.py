@@ -125,3 +125,13 @@ def test_words_regional_variants(runner, options, words):
     result = runner.invoke(main, ["words", "1005", *options])
     assert result.exit_code == 0
     assert result.output == words + "\n"
+
+
+def test_build_with_a_relative_cache_dir(runner, tmp_path, monkeypatch):
+    """LibreOffice's profiles under a relative --cache-dir are passed to it as absolute URIs."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(main, ["build", str(EXAMPLE), "--out", "out", "--as-of", "2024-12-20",
+                                  "--cache-dir", "cache", "-q"])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out" / "pdf").glob("*.pdf"))) == 8
+    assert (tmp_path / "cache" / "libreoffice").is_dir()

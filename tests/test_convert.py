@@ -17,8 +17,9 @@ from pypdf import PdfWriter
 
 from dossier.checks.analysis import analyse
 from dossier.convert.backends import convert_to_pdf, make_converter, validate_spec
-from dossier.convert.converter import Timeouts, check_fonts, pdf_complete
+from dossier.convert.converter import BYTES_PER_PAGE, Timeouts, check_fonts, pdf_complete
 from dossier.convert.local_pool import LocalPool
+from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 from dossier.documents.render import render_docx, template_path
 from dossier.errors import ToolError
 
@@ -146,6 +147,22 @@ def test_plan_shrinks_the_batches_so_the_workers_finish_together(tmp_path):
         25, 19, 14, 11, 10, 10, 11]
 
 
+def test_plan_gives_two_long_documents_in_a_row_to_two_workers(tmp_path):
+    """The Tờ trình and the Biên bản of a large campaign (~140 and ~225 pages) and one report:
+    the lists must not be converted one after the other by the same worker."""
+    import zipfile
+
+    docs = []
+    for name, pages in (("01-to-trinh", 140), ("02-bien-ban", 225), ("03-bao-cao", 2)):
+        path = tmp_path / f"{name}.docx"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("word/document.xml", "x" * (pages * BYTES_PER_PAGE))
+        docs.append(path)
+    batches = LocalPool(jobs=2).plan(docs)
+    assert [[d.name for d in b.documents] for b in batches][:2] == [["01-to-trinh.docx"],
+                                                                     ["02-bien-ban.docx"]]
+
+
 def _render_example(folder: Path, count: int) -> list[Path]:
     analysis = analyse(EXAMPLE, AS_OF)
     folder.mkdir()
@@ -194,8 +211,10 @@ def test_converter_specs():
     for bad in ("soffice", "unoserver://", "unoserver://host", "unoserver://h:99999"):
         with pytest.raises(ValueError):
             validate_spec(bad)
-    assert isinstance(make_converter(None, jobs=3), LocalPool)
-    assert make_converter("local", jobs=3).jobs == 3
+    local = make_converter(None, jobs=3)  # the pool, merging documents of one template
+    assert isinstance(local, MergingConverter) and isinstance(local.inner, LocalPool)
+    assert local.inner.export_filter == MARKED_PDF_FILTER
+    assert make_converter("local", jobs=3).inner.jobs == 3
 
 
 SOFFICE = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

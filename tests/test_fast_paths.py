@@ -128,9 +128,12 @@ def test_a_pdf_that_is_not_plain_is_read_with_pypdf(built, tmp_path):
     copies the inherited resources onto each page."""
     import re
 
+    from dossier.convert.local_pool import LocalPool
     from dossier.output.pdf_raw import NotSimple, read_pages
 
-    source = sorted((built.out / "pdf").glob("*.pdf"))[0]
+    # as LibreOffice writes it (the build's PDFs of merged documents are cut by pypdf)
+    docx = sorted((built.out / "docx").glob("*.docx"))[0]
+    source = LocalPool(jobs=1).convert([docx], tmp_path / "lo").pdfs[docx]
     data = source.read_bytes()
     # blank out each page's own /Resources (same length: the offsets stay right)
     data = re.sub(rb"(/Type/Page/Parent \d+ 0 R)(/Resources \d+ 0 R)",

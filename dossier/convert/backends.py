@@ -1,7 +1,8 @@
 """Pick a converter back-end from `--converter` and convert a list of documents with it.
 
 - the local pool (default): `--jobs N` headless LibreOffice workers on this machine, each with
-  its own profile, converting batches (`local_pool.LocalPool`);
+  its own profile, converting batches (`local_pool.LocalPool`), documents of one template
+  merged into one LibreOffice document per batch (`merged.MergingConverter`);
 - a farm of unoserver instances: `--converter unoserver://HOST:PORT[,HOST:PORT…]`
   (`unoserver.UnoserverFarm`).
 """
@@ -20,8 +21,12 @@ def make_converter(spec: str | None = None, jobs: int | None = None,
     given); "unoserver://h:p[,h:p…]": a unoserver farm. `pdf_a`: PDF/A-2b."""
     if spec in (None, "", "local"):
         from dossier.convert.local_pool import LocalPool
+        from dossier.convert.merged import MARKED_PDF_FILTER, MergingConverter
 
-        return LocalPool(jobs=jobs, profile_root=profile_root, pdf_a=pdf_a)
+        if pdf_a:  # PDF/A's metadata is the whole file's: documents are converted alone
+            return LocalPool(jobs=jobs, profile_root=profile_root, pdf_a=True)
+        pool = LocalPool(jobs=jobs, profile_root=profile_root, export_filter=MARKED_PDF_FILTER)
+        return MergingConverter(pool)
     if spec.startswith(UNOSERVER_SCHEME):
         from dossier.convert.unoserver import UnoserverFarm, parse_endpoints
 

@@ -143,15 +143,18 @@ class LocalPool:
     def __init__(self, jobs: int | None = None, *, soffice: str | None = None,
                  profile_root: Path | None = None, timeouts: Timeouts | None = None,
                  max_batch: int = MAX_BATCH, min_batch_pages: int = MIN_BATCH_PAGES,
-                 max_failures: int = MAX_FAILURES, pdf_a: bool = False):
+                 max_failures: int = MAX_FAILURES, pdf_a: bool = False,
+                 export_filter: str = "pdf"):
         self.jobs = max(1, jobs or default_jobs())
         self.pdf_a = pdf_a  # PDF/A-2b instead of plain PDF
         self.soffice = soffice
-        self.profile_root = profile_root
+        # absolute: LibreOffice takes its profile as a file:// URI (--cache-dir may be relative)
+        self.profile_root = profile_root.absolute() if profile_root is not None else None
         self.timeouts = timeouts or Timeouts()
         self.max_batch = max_batch
         self.min_batch_pages = min_batch_pages
         self.max_failures = max_failures
+        self.export_filter = export_filter  # --convert-to's argument: "pdf" or with options
         self._version: str | None = None
         self._font: str | None = None
         self._instances: dict[Path, OfficeInstance] = {}  # warm instances, by profile
@@ -221,7 +224,10 @@ class LocalPool:
             if remaining - target < self.min_batch_pages / 2:
                 target = remaining  # no crumb of a batch at the end
             end, weight = start, 0
-            while end < len(documents) and weight < target and end - start < self.max_batch:
+            # a document joins the batch if its middle falls within the target: two long lists
+            # in a row go to two workers, not one after the other on the same worker
+            while (end < len(documents) and end - start < self.max_batch
+                   and (end == start or weight + pages[end] / 2 <= target)):
                 weight += pages[end]
                 end += 1
             batches.append(_Batch(documents[start:end], pages[start:end]))
@@ -354,7 +360,7 @@ class LocalPool:
         for pdf in pdfs:
             pdf.unlink(missing_ok=True)
         command = [*office_command(str(self.soffice), profile), "--convert-to",
-                   PDF_A_EXPORT if self.pdf_a else "pdf",
+                   PDF_A_EXPORT if self.pdf_a else self.export_filter,
                    "--outdir", str(out_dir), *map(str, batch.documents)]
         # under a watchdog: nothing of the batch outlives dossier, even killed (SIGKILL)
         process = subprocess.Popen(watched(command), stdin=subprocess.PIPE,

@@ -11,8 +11,9 @@ docxtpl re-reads and re-parses the whole template for every document (styles.xml
 350 kB). Here a template is compiled once (`CompiledTemplate`): its XML parts go through
 docxtpl's own `patch_xml` and are compiled by Jinja a single time, and the parts no document
 changes are kept deflated. Rendering a document is then one Jinja render per templated part,
-docxtpl's post-processing (`resolve_listing`, `fix_tables`, docPr ids), fixed core properties,
-and a zip written with fixed timestamps and member order, so the same input gives the same bytes.
+docxtpl's post-processing (`resolve_listing`, `fix_tables`, docPr ids), long tables cut into
+tables of a hundred rows (`long_tables`), fixed core properties, and a zip written with fixed
+timestamps and member order, so the same input gives the same bytes.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from dossier.campaign.template_sandbox import (
     start_budget,
 )
 from dossier.documents.literal import literal_context
+from dossier.documents.long_tables import cut_long_tables
 from dossier.errors import InputError
 from dossier.resources import TEMPLATE_DIR
 
@@ -186,6 +188,7 @@ class CompiledTemplate:
 
     def _render_document(self, context: dict[str, Any]) -> bytes:
         body = DocxTemplate.fix_tables(None, self._part(DOCUMENT_PART, self.body, context))  # type: ignore[arg-type]
+        cut_long_tables(body)  # a list of thousands of rows: LibreOffice lays it out in linear time
         for number, element in enumerate(
                 body.xpath("//wp:docPr", namespaces=docx.oxml.ns.nsmap), start=1001):
             element.attrib["id"] = str(number)
