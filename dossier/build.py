@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from dossier.models import Campaign, Finding
 from dossier.output import atomic as atomic_output
 from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
-from dossier.output.cache import Cache
+from dossier.output.cache import Cache, link_or_copy
 from dossier.output.digest import file_sha256
 from dossier.reports.selection import selection_markdown
 from dossier.vietnamese import money_in_words
@@ -135,14 +134,7 @@ def _carry_over(out: Path, staging: Path, rounds: list[str]) -> None:
         previous = out / round_id
         if not marks.is_dossier_output(previous):
             continue
-        shutil.copytree(previous, staging / round_id, copy_function=_link_or_copy)
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+        shutil.copytree(previous, staging / round_id, copy_function=link_or_copy)
 
 
 def _write_manifest(folder: Path, content: dict) -> None:

@@ -245,7 +245,7 @@ class Cache:
                 and meta.get("file") == [facts.st_size, facts.st_mtime_ns]):
             return None
         try:
-            _link_or_copy(entry, target)
+            link_or_copy(entry, target)
         except FileExistsError:
             raise
         except OSError:
@@ -270,7 +270,7 @@ class Cache:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             temporary.unlink(missing_ok=True)
-            _link_or_copy(source, temporary)
+            link_or_copy(source, temporary)
             facts = temporary.stat()
             os.replace(temporary, entry)
         except OSError:
@@ -340,7 +340,7 @@ class Cache:
 
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: str | Path, target: str | Path) -> None:
     """A hard link; a copy where the file system cannot link (another device, no support)."""
     try:
         os.link(source, target)
