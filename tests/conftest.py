@@ -57,3 +57,19 @@ def built(tmp_path_factory) -> BuildResult:
     """The example built once, with PDFs, by the real LibreOffice."""
     out = tmp_path_factory.mktemp("build") / "output"
     return build(EXAMPLE, out, AS_OF, pdf=True)
+
+
+@pytest.fixture
+def runner():
+    """A click CliRunner for `dossier` commands."""
+    from click.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def pairs(tmp_path_factory) -> dict[str, Path]:
+    """Two builds of the example per kind of change (tests/review_pairs.py), for diff tests."""
+    from .review_pairs import review_pairs  # it imports this module's helpers
+
+    return review_pairs(tmp_path_factory)

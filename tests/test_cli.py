@@ -5,17 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 from docx import Document
 
 from dossier.cli.main import main
 
 from .conftest import EXAMPLE, set_cell
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.mark.parametrize("text, words", [

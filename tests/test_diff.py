@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx import Document
 from docx.shared import Mm, Pt
 
@@ -20,20 +19,10 @@ from dossier.cli.main import main
 from dossier.documents.verify import document_text
 from dossier.review.diff import clean, compare, document_lines
 
-from .review_pairs import review_pairs
-
 SON = 'hàng "Ông Võ Thanh Sơn"'
 MONEY = 'cột "Số tiền thưởng (đồng)"'
 
 
-@pytest.fixture(scope="module")
-def pairs(tmp_path_factory) -> dict[str, Path]:
-    return review_pairs(tmp_path_factory)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def changed(hunks) -> list[str]:

@@ -7,9 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 from dossier import law
 from dossier.cli.main import main
 
@@ -17,10 +14,6 @@ from .conftest import edit_campaign
 
 LAW = Path(law.__file__).parent
 
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 def test_law_json_on_a_date(runner):

@@ -26,21 +26,13 @@ from dossier.review.diff import Comparison, DocumentDiff, Hunk, compare
 from dossier.review.html_report import html_report
 
 from .conftest import AS_OF, EXAMPLE, ROOT, set_cell
-from .review_pairs import RENAMED, review_pairs
+from .review_pairs import RENAMED
 
 SON = "Võ Thanh Sơn"
 RENAME_DOCUMENTS = ["docx/01-to-trinh.docx", "docx/02-bien-ban.docx", "docx/08-bao-cao-CN06.docx"]
 SCREENSHOT = ROOT / "docs" / "img" / "review-report.png"
 
 
-@pytest.fixture(scope="module")
-def pairs(tmp_path_factory) -> dict[str, Path]:
-    return review_pairs(tmp_path_factory)
-
-
-@pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
 
 
 @pytest.fixture(scope="module")
