@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
+
+# Names repeat across a campaign's documents (the same agency on a thousand reports): the
+# pure functions below remember the last results (bounded) instead of working them out again
+MEMO_SIZE = 4096
 
 # Phrases that open a word group (capitals, as printed). A level's place name runs to the next level
 # ("PHƯỜNG AN PHÚ / QUẬN NINH KIỀU"), and nothing inside it opens a group.
@@ -78,6 +83,11 @@ def _starts_at(words: list[str], index: int, phrase: str) -> bool:
 
 def word_groups(text: str) -> list[str]:
     """The word groups of `text`: the places a line may break, and only those."""
+    return list(_word_groups(text))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _word_groups(text: str) -> tuple[str, ...]:
     words = text.split()
     starts = {0}
     for index in range(len(words)):
@@ -115,7 +125,7 @@ def word_groups(text: str) -> list[str]:
         if " ".join(words[before:start]).upper() in LINKS:
             starts.discard(start)
     bounds = [*sorted(starts), len(words)]
-    return [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
+    return tuple(" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b)
 
 
 def break_lines(text: str, width_cm: float, size_pt: float, *, bold: bool = True,
@@ -128,8 +138,14 @@ def break_lines(text: str, width_cm: float, size_pt: float, *, bold: bool = True
     for name, lines in (given or {}).items():
         if name.casefold() == text.casefold():
             return [line.upper() if text.isupper() else line for line in lines]
+    return list(_packed(text, width_cm, size_pt, bold))
+
+
+@lru_cache(maxsize=MEMO_SIZE)
+def _packed(text: str, width_cm: float, size_pt: float, bold: bool) -> tuple[str, ...]:
+    """`text`'s word groups packed greedily into lines (see `break_lines`)."""
     lines: list[str] = []
-    for group in word_groups(text):
+    for group in _word_groups(text):
         if lines and fits(f"{lines[-1]} {group}", width_cm, size_pt, bold=bold):
             lines[-1] += f" {group}"
         elif fits(group, width_cm, size_pt, bold=bold):
@@ -140,7 +156,7 @@ def break_lines(text: str, width_cm: float, size_pt: float, *, bold: bool = True
                     lines[-1] += f" {unit}"
                 else:
                     lines.append(unit)
-    return lines
+    return tuple(lines)
 
 
 def _units(line: str) -> list[str]:
@@ -184,7 +200,8 @@ TEXT_WIDTH_CM = 16.5
 SIGN_COLS_CM = (7.5, 9.0)
 
 
-def forbidden_breaks(text: str) -> set[int]:
+@lru_cache(maxsize=MEMO_SIZE)
+def forbidden_breaks(text: str) -> frozenset[int]:
     """Word positions k where a line break (between word k-1 and word k) would cut a name:
     inside a phrase of `KEEP_WHOLE`, and inside a place name after its level ("THÀNH PHỐ /
     CẦN THƠ", "THÀNH PHỐ CẦN / THƠ"). The layout check reads the PDFs against it."""
@@ -194,11 +211,11 @@ def forbidden_breaks(text: str) -> set[int]:
         for phrase in KEEP_WHOLE:
             if _starts_at(words, index, phrase):
                 forbidden.update(range(index + 1, index + len(phrase.split())))
-    groups = word_groups(text)
+    groups = _word_groups(text)
     position = 0
     for group in groups:
         size = len(group.split())
         if any(_starts_at(words, position, level) for level in PLACE_LEVELS):
             forbidden.update(range(position + 1, position + size))
         position += size
-    return forbidden
+    return frozenset(forbidden)
