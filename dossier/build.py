@@ -20,7 +20,14 @@ from dossier.campaign.load import chosen_rounds, round_ids
 from dossier.checks.analysis import Analysis, analyse
 from dossier.checks.findings import page_limit_findings
 from dossier.convert.backends import make_converter
-from dossier.convert.converter import Converter, raise_for_failures, raise_if_disk_full
+from dossier.convert.converter import (
+    Conversion,
+    ConversionStream,
+    Converter,
+    open_stream,
+    raise_for_failures,
+    raise_if_disk_full,
+)
 from dossier.documents.fast_verify import amount_word_findings
 from dossier.documents.layout_check import submissions_layout_findings
 from dossier.documents.render import render_docx, template_path
@@ -164,13 +171,14 @@ def bundle_name(campaign: Campaign, submission: str | None = None, several: bool
 def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResult:
     campaign = analysis.campaign
     stats = BuildStats()
-    docs = _render_all(analysis, staging / "docx", options, stats)
     pdf_paths: list[Path] = []
     page_counts: list[int] = []
     bundles: dict[str, Path] = {}
     if options.pdf:
-        pdf_paths, page_counts, bundles = _convert_and_bundle(analysis, docs, staging, options,
-                                                              stats)
+        docs, pdf_paths, page_counts, bundles = _render_convert_bundle(analysis, staging,
+                                                                       options, stats)
+    else:
+        docs = _render_all(analysis, staging / "docx", options, stats)
     (staging / "selection.md").write_text(
         selection_markdown(campaign, analysis.selection, analysis.submissions), encoding="utf-8")
     _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts, bundles))
@@ -178,30 +186,33 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
     return BuildResult(analysis, staging, single, len(docs), sum(page_counts), stats, bundles)
 
 
-def _render_all(analysis: Analysis, docx_dir: Path, options: _Options,
-                stats: BuildStats) -> list[_Rendered]:
-    """Render every document (or take it from the cache); check the fresh ones' amounts."""
+def _render_all(analysis: Analysis, docx_dir: Path, options: _Options, stats: BuildStats,
+                ready: Callable[[_Rendered], None] | None = None) -> list[_Rendered]:
+    """Render every document (or take it from the cache); check the fresh ones' amounts.
+    `ready(document)`: called as each one is written (its conversion may start)."""
     docx_dir.mkdir()
     cache = options.cache
     docs, fresh = [], []
     for index, plan in enumerate(analysis.plans, start=1):
         if plan.attachment is not None:
-            docs.append(_copy_attachment(plan.attachment, docx_dir.parent / "attachments",
-                                         plan.stem))
-            continue
-        template = template_path(analysis.campaign.root, plan.template)
-        doc_date = plan.date or _doc_date(analysis, plan.kind)
-        key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
-        path = docx_dir / f"{plan.stem}.docx"
-        sha256 = cache.place_docx(key, path) if cache else None
-        if sha256 is None:
-            data = render_docx(template, plan.context, doc_date, plan.title)
-            with path.open("xb") as stream:  # a new file: never write through a cache link
-                stream.write(data)
-            sha256 = hashlib.sha256(data).hexdigest()
-            fresh.append((path, data, key, sha256))
-            stats.rendered.append(plan.stem)
-        docs.append(_Rendered(path, sha256))
+            doc = _copy_attachment(plan.attachment, docx_dir.parent / "attachments", plan.stem)
+        else:
+            template = template_path(analysis.campaign.root, plan.template)
+            doc_date = plan.date or _doc_date(analysis, plan.kind)
+            key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
+            path = docx_dir / f"{plan.stem}.docx"
+            sha256 = cache.place_docx(key, path) if cache else None
+            if sha256 is None:
+                data = render_docx(template, plan.context, doc_date, plan.title)
+                with path.open("xb") as stream:  # a new file: never write through a cache link
+                    stream.write(data)
+                sha256 = hashlib.sha256(data).hexdigest()
+                fresh.append((path, data, key, sha256))
+                stats.rendered.append(plan.stem)
+            doc = _Rendered(path, sha256)
+        docs.append(doc)
+        if ready is not None:
+            ready(doc)
         options.report("render", index, len(analysis.plans))
     mismatches = amount_word_findings([(path, data) for path, data, _, _ in fresh])
     if mismatches:
@@ -241,44 +252,82 @@ def _warmed(converter: Converter | None) -> Iterator[None]:
         converter.close()
 
 
-def _convert_and_bundle(analysis: Analysis, docs: list[_Rendered], staging: Path,
-                        options: _Options, stats: BuildStats
-                        ) -> tuple[list[Path], list[int], dict[str, Path]]:
-    converter = options.converter
-    assert converter is not None  # pdf=True
+class _Feed:
+    """Gives each rendered document to the converter as soon as it is written, unless its PDF
+    is in the cache: LibreOffice starts on the first documents while the others are rendered
+    (issue 17), and an incremental build's changed lists start at once."""
+
+    def __init__(self, analysis: Analysis, pdf_dir: Path, options: _Options):
+        assert options.converter is not None  # pdf=True
+        self.converter = options.converter
+        self.cache = options.cache
+        self.options = options
+        self.pdf_dir = pdf_dir
+        self.total = len(analysis.plans)
+        self.keys: list[str] = []
+        self.pdf_paths: list[Path] = []
+        self.missing: list[Path] = []
+        self.hits = 0
+        self.stream: ConversionStream | None = None
+
+    def ready(self, doc: _Rendered) -> None:
+        target = doc.path if doc.supplied else self.pdf_dir / f"{doc.path.stem}.pdf"
+        self.pdf_paths.append(target)
+        if self.cache:
+            self.keys.append(self.cache.pdf_key(doc.sha256, self.converter.version))
+        if doc.supplied or (self.cache and not target.is_file()
+                            and self.cache.place_pdf(self.keys[-1], target) is not None):
+            self.hits += 1
+            return
+        if self.stream is None:
+            self.stream = open_stream(self.converter, self.pdf_dir, lambda done, _: (
+                self.options.report("convert", self.hits + done, self.total)), self.total)
+        self.missing.append(doc.path)
+        self.stream.submit([doc.path])
+
+    def finish(self) -> Conversion:
+        self.options.report("convert", self.hits, self.total)
+        if self.stream is None:
+            return Conversion()
+        try:
+            return self.stream.finish()
+        except ToolError:
+            raise_if_disk_full(self.pdf_dir, self.missing)  # the real cause: "ổ đĩa đầy", exit 2
+            raise
+
+    def abort(self) -> None:
+        if self.stream is not None:
+            self.stream.abort()
+
+
+def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
+                           stats: BuildStats
+                           ) -> tuple[list[_Rendered], list[Path], list[int], dict[str, Path]]:
     pdf_dir = staging / "pdf"
     pdf_dir.mkdir()
-    pdf_paths = [doc.path if doc.supplied else pdf_dir / f"{doc.path.stem}.pdf" for doc in docs]
-    keys = ([options.cache.pdf_key(doc.sha256, converter.version) for doc in docs]
-            if options.cache else [])
-    cached = _cached_pdfs(options.cache, keys, pdf_paths)
-    missing = [doc.path for doc, pages in zip(docs, cached, strict=True)
-               if pages is None and not doc.supplied]
-    total, hits = len(docs), len(docs) - len(missing)
-    options.report("convert", hits, total)
-    if missing:
-        converter.check()
-        try:
-            result = converter.convert(
-                missing, pdf_dir, lambda done, _: options.report("convert", hits + done, total))
-        except ToolError:
-            raise_if_disk_full(pdf_dir, missing)  # the real cause: say "ổ đĩa đầy", exit 2
-            raise
-        stats.converted = [doc.stem for doc in missing if doc in result.pdfs]
-        if result.failed:
-            raise_if_disk_full(pdf_dir, list(result.failed))
-            _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
-            raise_for_failures(result)
+    feed = _Feed(analysis, pdf_dir, options)
+    try:
+        docs = _render_all(analysis, staging / "docx", options, stats, feed.ready)
+        result = feed.finish()
+    except BaseException:
+        feed.abort()
+        raise
+    keys, pdf_paths = feed.keys, feed.pdf_paths
+    stats.converted = [doc.stem for doc in feed.missing if doc in result.pdfs]
+    if result.failed:
+        raise_if_disk_full(pdf_dir, list(result.failed))
+        _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
+        raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
     counts, bundles = _bundles(analysis, parts, staging, options)
-    _store_pdfs(options.cache, keys, docs, pdf_paths, set(missing), counts)
+    _store_pdfs(options.cache, keys, docs, pdf_paths, set(feed.missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
     too_long += [f for f in submissions_layout_findings(analysis.plans, bundles, counts)
                  if f.severity == "blocking"]  # issue 14: what cannot be signed as it stands
     if too_long:
         raise BlockingFindings(too_long)
-    return pdf_paths, counts, bundles
+    return docs, pdf_paths, counts, bundles
 
 
 def _bundles(analysis: Analysis, parts: list[BundlePart], staging: Path,
@@ -305,13 +354,6 @@ def _bundles(analysis: Analysis, parts: list[BundlePart], staging: Path,
         bundles[sub.id] = path
         done_before += len(indices)
     return counts, bundles
-
-
-def _cached_pdfs(cache: Cache | None, keys: list[str], targets: list[Path]) -> list[int | None]:
-    if cache is None:
-        return [None] * len(targets)
-    return [None if target.is_file() else cache.place_pdf(key, target)
-            for key, target in zip(keys, targets, strict=True)]
 
 
 def _store_pdfs(cache: Cache | None, keys: list[str], docs: list[_Rendered],

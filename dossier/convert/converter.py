@@ -39,6 +39,7 @@ FULL_DISK_MARGIN = 1 << 20  # less free space than this (or 4 × a .docx) is a f
 PROFILE_SPACE = 64 << 20  # room a LibreOffice profile needs to be set up and written
 
 Progress = Callable[[int, int], None]  # (documents done, total)
+Converted = Callable[[Path, Path], None]  # (document, its PDF): one document done
 
 
 @dataclass
@@ -97,6 +98,57 @@ class Converter(Protocol):
     def close(self) -> None:
         """Release what `warm_up` started."""
         ...
+
+
+class ConversionStream(Protocol):
+    """A conversion fed while the build renders: documents are submitted as they are ready,
+    converted meanwhile, and `finish` waits for the last one (issue 17: LibreOffice starts
+    on the first documents instead of after the thousandth)."""
+
+    def submit(self, documents: list[Path]) -> None:
+        ...
+
+    def finish(self) -> Conversion:
+        """No more documents: wait for every submitted one and say what became of it."""
+        ...
+
+    def abort(self) -> None:
+        """Stop at once (the build failed): kill what runs, convert nothing more."""
+        ...
+
+
+class CollectingStream:
+    """The stream of a converter that converts a whole list at once (a unoserver farm, or a
+    test's): it collects the documents and converts them all in `finish`."""
+
+    def __init__(self, converter: Converter, out_dir: Path, progress: Progress | None):
+        self.converter = converter
+        self.out_dir = out_dir
+        self.progress = progress
+        self.documents: list[Path] = []
+
+    def submit(self, documents: list[Path]) -> None:
+        self.documents += documents
+
+    def finish(self) -> Conversion:
+        if not self.documents:
+            return Conversion()
+        self.converter.check()
+        return self.converter.convert(self.documents, self.out_dir, self.progress)
+
+    def abort(self) -> None:
+        self.documents.clear()
+
+
+def open_stream(converter: Converter, out_dir: Path, progress: Progress | None = None,
+                expected: int = 0) -> ConversionStream:
+    """The converter's own stream if it has one (`stream(out_dir, progress, expected)`), else
+    one that converts everything in `finish`. `expected`: how many documents may come (it
+    helps a pool size its batches)."""
+    opener = getattr(converter, "stream", None)
+    if opener is None:
+        return CollectingStream(converter, out_dir, progress)
+    return opener(out_dir, progress, expected)
 
 
 def default_jobs() -> int:

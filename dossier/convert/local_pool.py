@@ -42,6 +42,7 @@ from dossier.convert.converter import (
     PDF_A_TAG,
     PROFILE_SPACE,
     Conversion,
+    Converted,
     Progress,
     Timeouts,
     check_fonts,
@@ -63,6 +64,9 @@ MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 24
 # batches only where the end of the run needs them
 MIN_BATCH_PAGES = 120
 MAX_FAILURES = 10
+# While the build still renders, a worker with too few pages to start on waits this long for
+# more before it starts on what it has
+SPARSE_S = 0.25
 POLL_S = 0.1
 
 
@@ -121,10 +125,15 @@ class _Output:
 class _State:
     """What the workers share, under `lock`."""
 
-    total: int
+    total: int  # documents expected (more may be submitted: `submitted` counts them)
     progress: Progress | None
     max_failures: int
-    queue: deque[_Batch] = field(default_factory=deque)
+    on_file: Converted | None = None
+    queue: deque[_Batch] = field(default_factory=deque)  # batches to run again, first
+    pending: deque[tuple[Path, int]] = field(default_factory=deque)  # (document, pages)
+    open: bool = True  # more documents may be submitted
+    submitted: int = 0
+    last_submit: float = 0.0
     active: int = 0
     confirmed: int = 0
     live: int = 0
@@ -134,7 +143,8 @@ class _State:
 
     def report(self) -> None:
         if self.progress:
-            self.progress(min(self.total, self.confirmed + self.live), self.total)
+            total = max(self.total, self.submitted)
+            self.progress(min(total, self.confirmed + self.live), total)
 
 
 class LocalPool:
@@ -181,6 +191,9 @@ class LocalPool:
         is ready when the first batch comes (see `office_instance`). Only on a kept profile
         (`profile_root`) that LibreOffice has already set up; anything that goes wrong here is
         left for `convert` to report."""
+        # the version names the cache's PDFs: asked of LibreOffice now, not by the first
+        # document rendered
+        threading.Thread(target=self._learn_version, daemon=True).start()
         if self._instances or self._usable_profile_root() is None:
             return
         try:
@@ -194,7 +207,10 @@ class LocalPool:
             self._instances[profile] = OfficeInstance(self.soffice, profile)
         except (ToolError, OSError):
             return
-        threading.Thread(target=lambda: self.version, daemon=True).start()
+
+    def _learn_version(self) -> None:
+        with contextlib.suppress(ToolError, OSError, subprocess.SubprocessError):
+            self.version  # noqa: B018 (a property that asks LibreOffice once)
 
     def close(self) -> None:
         """Stop the warm instances and release their profiles. Safe while workers still run
@@ -215,47 +231,48 @@ class LocalPool:
         pages still to convert (estimated from the documents' size), at least
         `min_batch_pages` and at most `max_batch` documents. Batches shrink toward the end, so
         the workers finish together instead of one waiting on the other's last long batch."""
-        pages = [estimate_pages(d) for d in documents]
-        remaining = sum(pages)
-        batches: list[_Batch] = []
-        start = 0
-        while start < len(documents):
-            target = max(remaining / self.jobs, self.min_batch_pages)
-            if remaining - target < self.min_batch_pages / 2:
-                target = remaining  # no crumb of a batch at the end
-            end, weight = start, 0
-            # a document joins the batch if its middle falls within the target: two long lists
-            # in a row go to two workers, not one after the other on the same worker
-            while (end < len(documents) and end - start < self.max_batch
-                   and (end == start or weight + pages[end] / 2 <= target)):
-                weight += pages[end]
-                end += 1
-            batches.append(_Batch(documents[start:end], pages[start:end]))
-            remaining -= weight
-            start = end
+        pending = deque((d, estimate_pages(d)) for d in documents)
+        batches = []
+        while pending:
+            batches.append(self._cut(pending))
         return batches
+
+    def _cut(self, pending: deque[tuple[Path, int]]) -> _Batch:
+        """The next batch from the front of `pending` (taken out of it)."""
+        remaining = sum(pages for _, pages in pending)
+        target = max(remaining / self.jobs, self.min_batch_pages)
+        if remaining - target < self.min_batch_pages / 2:
+            target = remaining  # no crumb of a batch at the end
+        documents: list[Path] = []
+        counts: list[int] = []
+        weight = 0
+        # a document joins the batch if its middle falls within the target: two long lists
+        # in a row go to two workers, not one after the other on the same worker
+        while (pending and len(documents) < self.max_batch
+               and (not documents or weight + pending[0][1] / 2 <= target)):
+            document, pages = pending.popleft()
+            documents.append(document)
+            counts.append(pages)
+            weight += pages
+        return _Batch(documents, counts)
 
     def convert(self, documents: list[Path], out_dir: Path,
                 progress: Progress | None = None) -> Conversion:
         if not documents:
             return Conversion()
-        self.check()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        state = _State(len(documents), progress, self.max_failures)
-        state.queue.extend(self.plan(documents))
-        with self._profiles(min(self.jobs, len(state.queue))) as profiles:
-            workers = [threading.Thread(target=self._work, args=(state, profile, out_dir),
-                                        daemon=True) for profile in profiles]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
-        if state.aborted:
-            failed = "; ".join(f"{d.name} ({r})" for d, r in state.result.failed.items())
-            # "LibreOffice failed on too many documents, stopped: …"
-            raise ToolError(f"LibreOffice lỗi với quá nhiều văn bản (hơn {self.max_failures}), "
-                            f"đã dừng: {failed}")
-        return state.result
+        stream = self.stream(out_dir, progress, len(documents))
+        try:
+            stream.submit(documents)
+        except BaseException:
+            stream.abort()
+            raise
+        return stream.finish()
+
+    def stream(self, out_dir: Path, progress: Progress | None = None, expected: int = 0,
+               on_file: Converted | None = None) -> PoolStream:
+        """A conversion fed document by document (see `PoolStream`); `on_file(document, pdf)`
+        is called, in a worker's thread, for each document as soon as its PDF is complete."""
+        return PoolStream(self, out_dir, _State(expected, progress, self.max_failures, on_file))
 
     @contextlib.contextmanager
     def _profiles(self, count: int) -> Iterator[list[Path]]:
@@ -310,9 +327,12 @@ class LocalPool:
             requeue: list[_Batch] = []
             try:
                 outcome = self._run(batch, profile, out_dir, state)
-                if outcome.broken:
+                if outcome.broken and not state.aborted:
                     shutil.rmtree(profile, ignore_errors=True)  # restart on a fresh profile
                 requeue = self._settle(state, batch, outcome, out_dir)
+                if state.on_file is not None and not state.aborted:
+                    for doc in outcome.done:
+                        state.on_file(doc, out_dir / f"{doc.stem}.pdf")
             except OSError as exc:  # soffice could not even be started: fail the batch
                 with state.lock:
                     for doc in batch.documents:
@@ -324,15 +344,34 @@ class LocalPool:
                     state.active -= 1
                     state.lock.notify_all()
 
-    @staticmethod
-    def _next(state: _State) -> _Batch | None:
+    def _next(self, state: _State) -> _Batch | None:
+        """The next batch: one to run again, else a cut of the documents submitted. While more
+        may come, a worker waits for `min_batch_pages` of them (a LibreOffice start pays off
+        over that many), or until the submissions pause for `SPARSE_S` (an incremental build
+        submits a few documents between many taken from the cache)."""
         with state.lock:
-            while not state.queue and state.active and not state.aborted:
-                state.lock.wait()
-            if not state.queue or state.aborted:
-                return None
-            state.active += 1
-            return state.queue.popleft()
+            while not state.aborted:
+                if state.queue:
+                    batch: _Batch | None = state.queue.popleft()
+                elif state.pending and self._enough(state):
+                    # what is still to be submitted is unknown: each batch takes its share of
+                    # what is known, and the batches shrink as the submissions end
+                    batch = self._cut(state.pending)
+                else:
+                    batch = None
+                if batch is not None:
+                    state.active += 1
+                    return batch
+                if not (state.open or state.pending or state.active):
+                    return None
+                state.lock.wait(timeout=SPARSE_S)
+            return None
+
+    def _enough(self, state: _State) -> bool:
+        if not state.open:
+            return True
+        pages = sum(count for _, count in state.pending)
+        return pages >= self.min_batch_pages or time.monotonic() - state.last_submit >= SPARSE_S
 
     @staticmethod
     def _settle(state: _State, batch: _Batch, outcome: _Outcome, out_dir: Path) -> list[_Batch]:
@@ -378,7 +417,7 @@ class LocalPool:
         if instance is not None:
             instance.listener = output.feed  # it converts if it is up: its lines are ours
         try:
-            hung = self._wait(process, output, batch)
+            hung = self._wait(process, output, batch, state)
         finally:
             kill_group(process)  # whatever happened, nothing of this batch outlives it
             if instance is not None:  # it served this batch (or lost the race): it is done
@@ -392,11 +431,14 @@ class LocalPool:
         return _Outcome(done, missing, self._reason(hung, process.returncode, output),
                         bool(hung) or process.returncode != 0, output.started + output.errors)
 
-    def _wait(self, process: subprocess.Popen, output: _Output, batch: _Batch) -> str:
+    def _wait(self, process: subprocess.Popen, output: _Output, batch: _Batch,
+              state: _State) -> str:
         """Wait for the batch; return "" when it ended, or why it was stopped."""
         start = time.monotonic()
         deadline = start + self.timeouts.batch(batch.pages)
         while process.poll() is None:
+            if state.aborted:
+                return "dừng theo yêu cầu"  # "stopped as asked" (the build failed)
             now = time.monotonic()
             current = min(output.started, len(batch.pages) - 1)
             allowance = self.timeouts.document(max(batch.pages[max(0, current - 1):current + 1]))
@@ -417,6 +459,66 @@ class LocalPool:
             # "LibreOffice stopped abnormally (code …)"
             return f"LibreOffice dừng bất thường (mã {returncode}){': ' + detail if detail else ''}"
         return "LibreOffice không mở được tệp"  # "LibreOffice could not open the file"
+
+
+class PoolStream:
+    """A conversion fed while the build renders (`LocalPool.stream`): the workers start with
+    the first documents submitted and take batches as they come; `finish` waits for them."""
+
+    def __init__(self, pool: LocalPool, out_dir: Path, state: _State):
+        self.pool = pool
+        self.out_dir = out_dir
+        self.state = state
+        self._stack = contextlib.ExitStack()
+        self._workers: list[threading.Thread] = []
+
+    def submit(self, documents: list[Path]) -> None:
+        if not documents:
+            return
+        if not self._workers:
+            self._start()
+        pages = [estimate_pages(d) for d in documents]
+        state = self.state
+        with state.lock:
+            state.pending.extend(zip(documents, pages, strict=True))
+            state.submitted += len(documents)
+            state.last_submit = time.monotonic()
+            state.lock.notify_all()
+
+    def _start(self) -> None:
+        self.pool.check()
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        profiles = self._stack.enter_context(self.pool._profiles(self.pool.jobs))
+        self._workers = [threading.Thread(target=self.pool._work,
+                                          args=(self.state, profile, self.out_dir), daemon=True)
+                         for profile in profiles]
+        for worker in self._workers:
+            worker.start()
+
+    def finish(self) -> Conversion:
+        state = self.state
+        with state.lock:
+            state.open = False
+            state.lock.notify_all()
+        self._join()
+        if state.aborted:
+            failed = "; ".join(f"{d.name} ({r})" for d, r in state.result.failed.items())
+            # "LibreOffice failed on too many documents, stopped: …"
+            raise ToolError(f"LibreOffice lỗi với quá nhiều văn bản (hơn "
+                            f"{self.pool.max_failures}), đã dừng: {failed}")
+        return state.result
+
+    def abort(self) -> None:
+        with self.state.lock:
+            self.state.open = False
+            self.state.aborted = True
+            self.state.lock.notify_all()
+        self._join()
+
+    def _join(self) -> None:
+        for worker in self._workers:
+            worker.join()
+        self._stack.close()
 
 
 def _isolate(batch: _Batch, missing: list[Path]) -> list[_Batch]:

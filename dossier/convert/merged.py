@@ -29,8 +29,10 @@ import hashlib
 import math
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -38,7 +40,14 @@ from pathlib import Path
 from lxml import etree
 from pypdf import PdfReader, PdfWriter
 
-from dossier.convert.converter import BYTES_PER_PAGE, Conversion, Converter, Progress
+from dossier.convert.converter import (
+    BYTES_PER_PAGE,
+    CollectingStream,
+    Conversion,
+    ConversionStream,
+    Converter,
+    Progress,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_PART = "word/document.xml"
@@ -62,12 +71,6 @@ MARKED_PDF_FILTER = ('pdf:writer_pdf_Export:{'
 
 def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
-
-
-@dataclass
-class _Merged:
-    path: Path
-    members: list[Path]
 
 
 @dataclass
@@ -292,82 +295,166 @@ class MergingConverter:
 
     def convert(self, documents: list[Path], out_dir: Path,
                 progress: Progress | None = None) -> Conversion:
-        self.stats = MergeStats()
-        groups, alone = plan(documents)
-        if not groups:
-            self.stats.alone = len(documents)
-            return self.inner.convert(documents, out_dir, progress)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".dossier-merge-", dir=out_dir))
+        stream = self.stream(out_dir, progress, len(documents))
         try:
-            return self._convert(groups, alone, work, out_dir, _Reporter(progress,
-                                                                         len(documents)))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+            stream.submit(documents)
+        except BaseException:
+            stream.abort()
+            raise
+        return stream.finish()
 
-    def _convert(self, groups: list[list[Path]], alone: list[Path], work: Path, out_dir: Path,
-                 reporter: _Reporter) -> Conversion:
-        merged = []
-        taken = {d.stem for d in alone}  # their PDFs land beside the merged ones
-        for index, members in enumerate(groups):
-            name = MERGED_NAME.format(index)
-            while name in taken:
-                name = "~" + name
-            path = work / f"{name}.docx"
-            try:
-                merge(members, path)
-            except (OSError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile):
-                alone += members  # converted one by one instead
-                continue
-            merged.append(_Merged(path, members))
-        weights = {m.path: len(m.members) for m in merged}
-        first = self.inner.convert([*weights, *alone], work, reporter.weighted(weights))
-        result = Conversion()
-        retry: list[Path] = []
-        for item in merged:
-            pdf = first.pdfs.get(item.path)
-            targets = [out_dir / f"{d.stem}.pdf" for d in item.members]
-            if pdf is not None and split(pdf, targets):
-                result.pdfs.update(zip(item.members, targets, strict=True))
-                self.stats.merged += len(item.members)
-                self.stats.merged_files += 1
-            else:  # LibreOffice failed on it, or it does not split: one by one
-                self.stats.fell_back += [d.stem for d in item.members]
-                retry += item.members
-        for document in alone:
-            if document in first.pdfs:
-                target = out_dir / f"{document.stem}.pdf"
-                shutil.move(first.pdfs[document], target)
-                result.pdfs[document] = target
-            elif document in first.failed:
-                result.failed[document] = first.failed[document]
-        self.stats.alone = len(alone) + len(retry)
-        if retry:
-            reporter.done = len(result.pdfs) + len(result.failed)
-            second = self.inner.convert(retry, out_dir, reporter.weighted({}))
-            result.pdfs.update(second.pdfs)
-            result.failed.update(second.failed)
-        return result
+    def stream(self, out_dir: Path, progress: Progress | None = None,
+               expected: int = 0) -> MergingStream:
+        self.stats = MergeStats()
+        return MergingStream(self, out_dir, progress, expected)
 
 
-class _Reporter:
-    """Progress in documents while the pool counts files, some of them merged."""
+class MergingStream:
+    """Documents submitted one by one (as the build renders them) are gathered by template
+    into merged documents (`plan`'s rule: at most `MAX_MERGED_DOCUMENTS` documents and
+    `MAX_MERGED_PAGES` estimated pages), each given to the inner converter's stream as soon as
+    it is full; a merged PDF is cut into its documents' PDFs as soon as LibreOffice has written
+    it, on a thread of its own, while the workers go on."""
 
-    def __init__(self, progress: Progress | None, total: int):
+    def __init__(self, owner: MergingConverter, out_dir: Path, progress: Progress | None,
+                 expected: int):
+        self.owner = owner
+        self.out_dir = out_dir
         self.progress = progress
-        self.total = total
-        self.done = 0
+        self.expected = expected
+        self.result = Conversion()
+        self.work: Path | None = None
+        self.inner: ConversionStream | None = None
+        self._groups: dict[str, list[tuple[Path, int]]] = {}
+        self._merged: dict[Path, list[Path]] = {}  # merged document -> its documents
+        self._alone: list[Path] = []
+        self._retry: list[Path] = []
+        self._lock = threading.Lock()
+        self._cutter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dossier-split")
+        self._cuts: list[Future] = []
+        self._count = 0
 
-    def weighted(self, weights: dict[Path, int]) -> Progress | None:
-        if self.progress is None:
-            return None
-        files = len(weights)
-        average = sum(weights.values()) / files if files else 1
+    def submit(self, documents: list[Path]) -> None:
+        for document in documents:
+            pages = _estimate(document)
+            key = compatibility(document) if pages < MAX_MERGED_PAGES else None
+            if key is None:
+                self._give([document])
+                continue
+            group = self._groups.setdefault(key, [])
+            if group and (sum(count for _, count in group) + pages > MAX_MERGED_PAGES
+                          or len(group) >= MAX_MERGED_DOCUMENTS):
+                self._flush(key)
+                group = self._groups.setdefault(key, [])
+            group.append((document, pages))
 
-        def report(count: int, _of: int) -> None:
-            # the pool says how many files are done, not which: merged ones count on average
-            converted = round(min(count, files) * average) + max(0, count - files)
-            assert self.progress is not None
-            self.progress(min(self.total, self.done + converted), self.total)
+    def _flush(self, key: str) -> None:
+        members = [document for document, _ in self._groups.pop(key)]
+        if len(members) == 1:
+            self._give(members)
+            return
+        work = self._work()
+        name = MERGED_NAME.format(len(self._merged))
+        path = work / f"{name}.docx"
+        try:
+            merge(members, path)
+        except (OSError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile):
+            self._give(members)  # converted one by one instead
+            return
+        with self._lock:
+            self._merged[path] = members
+        self._inner().submit([path])
 
-        return report
+    def _give(self, documents: list[Path]) -> None:
+        """Documents converted alone (their PDFs land in the work folder, then are moved)."""
+        with self._lock:
+            self._alone += documents
+        self._inner().submit(documents)
+
+    def _work(self) -> Path:
+        if self.work is None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self.work = Path(tempfile.mkdtemp(prefix=".dossier-merge-", dir=self.out_dir))
+        return self.work
+
+    def _inner(self) -> ConversionStream:
+        if self.inner is None:
+            work = self._work()
+            opener = getattr(self.owner.inner, "stream", None)
+            self.inner = (opener(work, None, self.expected, on_file=self._converted)
+                          if opener is not None else CollectingStream(self.owner.inner, work,
+                                                                      None))
+        return self.inner
+
+    def _converted(self, document: Path, pdf: Path) -> None:
+        """One PDF written by LibreOffice (in a worker's thread): a merged one is cut on the
+        cutting thread; a document converted alone is moved beside the others."""
+        with self._lock:
+            members = self._merged.get(document)
+        if members is None:
+            target = self.out_dir / f"{document.stem}.pdf"
+            shutil.move(pdf, target)
+            self._done({document: target})
+        else:
+            self._cuts.append(self._cutter.submit(self._cut, members, pdf))
+
+    def _cut(self, members: list[Path], pdf: Path) -> None:
+        targets = [self.out_dir / f"{d.stem}.pdf" for d in members]
+        if split(pdf, targets):
+            self._done(dict(zip(members, targets, strict=True)), merged=True)
+        else:  # it does not split: one by one
+            with self._lock:
+                self._retry += members
+
+    def _done(self, pdfs: dict[Path, Path], merged: bool = False) -> None:
+        with self._lock:
+            self.result.pdfs.update(pdfs)
+            if merged:
+                self.owner.stats.merged += len(pdfs)
+                self.owner.stats.merged_files += 1
+            self._count += len(pdfs)
+            count = self._count
+        if self.progress is not None:
+            self.progress(count, max(self.expected, count))
+
+    def finish(self) -> Conversion:
+        try:
+            for key in list(self._groups):
+                self._flush(key)
+            first = self.inner.finish() if self.inner is not None else Conversion()
+            self._cutter.shutdown(wait=True)
+            for cut in self._cuts:
+                cut.result()  # an error while cutting is the build's error
+            return self._settle(first)
+        finally:
+            self._cutter.shutdown(wait=True)
+            if self.work is not None:
+                shutil.rmtree(self.work, ignore_errors=True)
+
+    def _settle(self, first: Conversion) -> Conversion:
+        """The documents whose merged PDF LibreOffice failed on (or that did not split) are
+        converted one by one; those converted alone that failed are reported."""
+        stats = self.owner.stats
+        retry = list(self._retry)
+        for merged, members in self._merged.items():
+            if merged not in first.pdfs:
+                retry += members
+        for document in self._alone:
+            if document in first.failed:
+                self.result.failed[document] = first.failed[document]
+        stats.fell_back = [d.stem for d in retry]
+        stats.alone = len(self._alone) + len(retry)
+        if retry:
+            second = self.owner.inner.convert(retry, self.out_dir, None)
+            self.result.pdfs.update(second.pdfs)
+            self.result.failed.update(second.failed)
+        return self.result
+
+    def abort(self) -> None:
+        try:
+            if self.inner is not None:
+                self.inner.abort()
+        finally:
+            self._cutter.shutdown(wait=True, cancel_futures=True)
+            if self.work is not None:
+                shutil.rmtree(self.work, ignore_errors=True)
