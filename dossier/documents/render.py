@@ -56,6 +56,7 @@ CORE_PART = "docProps/core.xml"
 HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml|word/footnotes\.xml")
 JINJA_MARK = re.compile(r"\{[{%]")
 LISTING_CHARS = re.compile("[\t\a\n\f]")
+PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # as docxtpl's resolve_listing
 TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 W_BODY = f"{{{docx.oxml.ns.nsmap['w']}}}body"
 
@@ -228,7 +229,16 @@ def _render_part(template: jinja2.Template, context: dict[str, Any]) -> str:
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if not LISTING_CHARS.search(xml):
         return xml  # resolve_listing only rewrites these characters
-    return DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+    # resolve_listing rewrites each paragraph on its own: only those holding such a character
+    # are given to it (a thousand reports: 70.000 paragraphs, a few hundred with a line break)
+    return PARAGRAPH.sub(_resolve_paragraph, xml)
+
+
+def _resolve_paragraph(match: re.Match) -> str:
+    paragraph = match.group(0)
+    if not LISTING_CHARS.search(paragraph):
+        return paragraph
+    return DocxTemplate.resolve_listing(None, paragraph)  # type: ignore[arg-type]
 
 
 def _stream(template: jinja2.Template, context: dict[str, Any]) -> str:
