@@ -10,6 +10,7 @@ together, each with the file, the spreadsheet row (the header is row 1) and the 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -104,6 +105,15 @@ def load_rankings(campaign: Campaign) -> list[Nominee]:
     return nominees
 
 
+@functools.cache
+def _format_candidates() -> re.Pattern:
+    """Where a format character may be: those of the Basic Multilingual Plane (from this
+    Python's Unicode data, a few milliseconds once) and any character beyond it. Text without
+    one (most Vietnamese text) is not filtered character by character."""
+    bmp = "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{bmp}\U00010000-\U0010FFFF]")
+
+
 def clean_text(value: Any) -> str:
     """Plain one-line text: NFC; control characters (XML-illegal ones, and tab, line and page
     breaks that docxtpl would turn into breaks) become a space; runs of spaces collapse; no
@@ -111,7 +121,7 @@ def clean_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    if not text.isascii():
+    if not text.isascii() and _format_candidates().search(text):
         text = "".join(ch for ch in text if ch in BIDI_CONTROLS
                        or unicodedata.category(ch) != "Cf")
     return _SPACE_RUNS.sub(" ", _CONTROL.sub(" ", text)).strip()
