@@ -4,6 +4,9 @@
   (-env:UserInstallation), so they run side by side without touching the user's settings.
 - Documents are cut into batches taken from a shared queue, large first and shrinking toward
   the end (`plan`): one soffice start per batch, few batches, workers that finish together.
+  The build feeds the pool while it renders (`stream`): a worker starts as soon as enough
+  pages wait (`MIN_BATCH_PAGES`, or whatever waits when the submissions pause), and each
+  batch takes its worker's share of what is waiting then.
   `warm_up` starts LibreOffice for the first batch while the build is still reading and
   rendering (`office_instance`), which takes its start out of an incremental build.
 - Every batch runs under a watchdog (`office_instance.watched`), LibreOffice in a process

@@ -13,6 +13,10 @@ a few at a time into one .docx (`merge`):
   destination (`ExportBookmarksToPDFDestination`);
 - the PDF is split at those destinations into each document's PDF (`split`).
 
+Documents arrive as the build renders them (`MergingStream`): each template's documents fill a
+merged document, handed to the pool as soon as it is full; its PDF is cut on a thread of its
+own while LibreOffice goes on with the next ones.
+
 LibreOffice inserts a blank page where a section restarting at page 1 (odd) follows an odd
 page; PDF export skips such automatically inserted pages (`IsSkipEmptyPages`), as they are not
 in the documents converted alone.
