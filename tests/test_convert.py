@@ -268,3 +268,38 @@ def test_a_warm_instance_dies_with_dossier(tmp_path):
     child.kill()
     child.wait()
     _wait_for(lambda: not _orphans(profiles), 15)
+
+
+def test_a_stream_converts_while_documents_are_still_coming(tmp_path, fake_soffice):
+    """The build feeds the pool as it renders: a document submitted is converted before the
+    stream is finished (a worker starts when the submissions pause), and the next ones
+    submitted later are converted too."""
+    docs = _documents(tmp_path / "docx", [f"{i:02d}" for i in range(4)])
+    pool = LocalPool(jobs=2, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST)
+    pool._font = "Liberation Serif"
+    converted: list[Path] = []
+    stream = pool.stream(tmp_path / "pdf", expected=len(docs),
+                         on_file=lambda doc, pdf: converted.append(doc))
+    stream.submit(docs[:1])
+    _wait_for(lambda: converted == docs[:1], seconds=10)  # before `finish`: while rendering
+    stream.submit(docs[1:])
+    result = stream.finish()
+    assert sorted(result.pdfs) == docs and sorted(converted) == docs
+    assert all(pdf_complete(p) for p in result.pdfs.values())
+
+
+def test_an_aborted_stream_kills_its_batch_at_once(tmp_path, fake_soffice):
+    """A build that fails while LibreOffice converts (an amount in words that does not match)
+    stops the conversion: the hanging batch's process group is killed, nothing is left."""
+    docs = _documents(tmp_path / "docx", ["01-hang"])
+    profiles = tmp_path / "profiles"
+    slow = Timeouts(startup_s=60, per_document_s=60, per_page_s=0)
+    pool = LocalPool(jobs=1, soffice=fake_soffice, profile_root=profiles, timeouts=slow)
+    pool._font = "Liberation Serif"
+    stream = pool.stream(tmp_path / "pdf", expected=1)
+    stream.submit(docs)
+    _wait_for(lambda: _orphans(profiles) != [], seconds=10)  # the batch runs
+    start = time.monotonic()
+    stream.abort()
+    assert time.monotonic() - start < 10  # not the 60 s the batch was allowed
+    assert _orphans(profiles) == []

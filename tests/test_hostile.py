@@ -387,3 +387,12 @@ def test_words_of_a_5000_digit_number_is_a_message():
     result = CliRunner().invoke(main, ["words", "1" * 5000])
     assert result.exit_code == 2
     assert "Số tiền vượt quá giới hạn (phải nhỏ hơn 10^21)" in result.output
+
+
+def test_clean_text_drops_format_characters_wherever_they_are():
+    """Format characters print nothing and are dropped, in the Basic Multilingual Plane and
+    beyond it (a language tag); text without any is left as it is; the controls that reorder
+    text are kept for `bidi_problem` to refuse."""
+    assert clean_text("Nguyễn\u200b Văn\u00ad An\U000e0001") == "Nguyễn Văn An"
+    assert clean_text("Trần Thị Bích Ngọc") == "Trần Thị Bích Ngọc"
+    assert clean_text("Lê\u202e Văn") == "Lê\u202e Văn"
