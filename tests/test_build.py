@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from docx.shared import Mm, Pt
 from pypdf import PdfReader
 
 from dossier.build import BlockingFindings, build
+from dossier.errors import InputError
+from dossier.output.cache import Cache
 
 from .conftest import AS_OF, EXAMPLE, set_cell
 
@@ -229,3 +232,21 @@ def test_each_list_names_the_document_it_is_attached_to(built):
             "nhân dân thành phố)") in to_trinh
     assert ("(Kèm theo Biên bản số 38/BB-HĐTĐKT ngày 18 tháng 12 năm 2024 của Hội đồng Thi đua - "
             "Khen thưởng Văn phòng Ủy ban nhân dân thành phố)") in bien_ban
+
+
+def test_a_build_failing_while_documents_convert_stops_libreoffice(campaign_dir, tmp_path):
+    """The conversion starts while the build still renders: a document that fails to render
+    after the first ones were handed to the converter stops it, nothing is written and no
+    LibreOffice is left (the pool's own test, test_convert.py, kills a running batch)."""
+    doc = Document()
+    doc.add_paragraph("{{ 1 / 0 }}")  # the reports (rendered after the Tờ trình, Biên bản)
+    (campaign_dir / "templates").mkdir(exist_ok=True)
+    doc.save(campaign_dir / "templates" / "bao_cao_tap_the.docx")
+    out, cache = tmp_path / "out", Cache(tmp_path / "cache")
+    with pytest.raises(InputError):
+        build(campaign_dir, out, AS_OF, cache=cache)
+    assert not out.exists()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["cache", "campaign"]
+    running = subprocess.run(["pgrep", "-af", str(tmp_path / "cache")], capture_output=True,
+                             text=True).stdout.splitlines()
+    assert [line for line in running if "pgrep" not in line] == []
