@@ -140,15 +140,16 @@ def _chunks(ranges: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int
             for at in range(first, last + 1, size)]
 
 
-def stream_pages(pdf: Path, ranges: list[tuple[int, int]],
-                 workers: int | None = None) -> Iterator[Page]:
+def stream_pages(pdf: Path, ranges: list[tuple[int, int]], workers: int | None = None,
+                 chunk: int = CHUNK_PAGES) -> Iterator[Page]:
     """The pages of `ranges` (first, last; from 1) of `pdf`, in order, numbered as in `pdf`.
 
-    Read in ranges of at most `CHUNK_PAGES` pages by up to `workers` pdftotext processes at
-    once (default: one per processor), at most `workers + 1` ranges ahead of the reader: the
+    Read in ranges of at most `chunk` pages by up to `workers` pdftotext processes at once
+    (default: one per processor), at most `workers + 1` ranges ahead of the reader: the
     memory held does not grow with the PDF's length, and pdftotext runs on the other cores
-    while this process reads the words."""
-    chunks = _chunks(ranges, CHUNK_PAGES)
+    while this process reads the words (pdftotext takes about twice the time this process
+    does)."""
+    chunks = _chunks(ranges, chunk)
     workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
     if not chunks:
         return
