@@ -12,6 +12,11 @@ document and the page (issue 14):
 
 The words and their boxes come from poppler's `pdftotext -bbox` (installed with LibreOffice by
 tools/bootstrap.sh); without it the check says it was not run.
+
+A build reads its bundle (issue 17): in ranges of `CHUNK_PAGES` pages, by one pdftotext per
+processor, one document's pages held at a time, so memory does not grow with the bundle; it
+asks for the blocking checks only, and keeps each document's findings in the build's cache
+(`result_key`), so a rebuild reads back only the documents that changed.
 """
 
 from __future__ import annotations
@@ -48,7 +53,6 @@ SIGNERS = ("signer", "secretary_sign", "chair_sign", "left_sign", "right_sign")
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                   r"(.*?)</word>")
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
-BLOCKING = ("SIGNATURE_SPLIT", "LONE_PAGE")  # what a build stops on; the others are warnings
 # Bump when a check changes what it finds: the results cached by earlier builds are then
 # computed again (the module's source is part of the key too, as a safety net).
 CHECK_VERSION = 1
@@ -88,7 +92,6 @@ class ReadStats:
     """How many pages this process has read back from PDFs (what the cache saves shows here)."""
 
     pages: int = 0
-    calls: int = 0  # pdftotext runs
 
 
 READ = ReadStats()
@@ -114,7 +117,6 @@ def available() -> bool:
 def _pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
     """pdftotext's word boxes (XHTML) of pages `first`..`last` (from 1; None: every page)."""
     span = ["-f", str(first), "-l", str(last)] if first is not None and last is not None else []
-    READ.calls += 1
     return subprocess.run(["pdftotext", "-bbox", *span, str(pdf), "-"], capture_output=True,
                           check=True, timeout=TIMEOUT).stdout.decode("utf-8", "replace")
 
@@ -222,7 +224,7 @@ def layout_findings(plan: DocumentPlan, pdf: Path, blocking_only: bool = False
 def page_findings(plan: DocumentPlan, pages: list[Page], blocking_only: bool = False
                   ) -> list[Finding]:
     """Every layout finding of one document, from its pages' words; `blocking_only`: only
-    the checks whose findings are blocking (`BLOCKING`), as a build needs."""
+    the checks whose findings are blocking (SIGNATURE_SPLIT, LONE_PAGE), as a build needs."""
     every = lines(pages)
     findings = _signature_findings(plan, every)
     findings += _lone_pages(plan, pages)
