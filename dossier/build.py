@@ -324,8 +324,8 @@ def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
     counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options.cache, keys, docs, pdf_paths, set(feed.missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
-    too_long += [f for f in submissions_layout_findings(analysis.plans, bundles, counts)
-                 if f.severity == "blocking"]  # issue 14: what cannot be signed as it stands
+    too_long += submissions_layout_findings(  # issue 14: what cannot be signed as it stands
+        analysis.plans, bundles, counts, blocking_only=True, cache=options.cache, keys=keys)
     if too_long:
         raise BlockingFindings(too_long)
     return docs, pdf_paths, counts, bundles

@@ -12,18 +12,32 @@ document and the page (issue 14):
 
 The words and their boxes come from poppler's `pdftotext -bbox` (installed with LibreOffice by
 tools/bootstrap.sh); without it the check says it was not run.
+
+A build reads its bundle (issue 17): in ranges of `CHUNK_PAGES` pages, by one pdftotext per
+processor, one document's pages held at a time, so memory does not grow with the bundle; it
+asks for the blocking checks only, and keeps each document's findings in the build's cache
+(`result_key`), so a rebuild reads back only the documents that changed.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import hashlib
 import html
+import itertools
+import json
+import os
 import re
 import shutil
 import subprocess
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple, Protocol
 
 from dossier.documents.agency_lines import forbidden_breaks
 from dossier.documents.context import DocumentPlan
@@ -39,10 +53,14 @@ SIGNERS = ("signer", "secretary_sign", "chair_sign", "left_sign", "right_sign")
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                   r"(.*?)</word>")
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+# Bump when a check changes what it finds: the results cached by earlier builds are then
+# computed again (the module's source is part of the key too, as a safety net).
+CHECK_VERSION = 1
+TIMEOUT = 120  # seconds for one pdftotext call (a range of at most CHUNK_PAGES pages)
+CHUNK_PAGES = 128  # pages per pdftotext call when a long range is read in parallel
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # a tuple: ~a million per 1.000 nominees, made twice as fast
     x0: float
     y0: float
     x1: float
@@ -64,45 +82,127 @@ class Line:
     y: float
     words: list[Word]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
+
+
+@dataclass
+class ReadStats:
+    """How many pages this process has read back from PDFs (what the cache saves shows here)."""
+
+    pages: int = 0
+
+
+READ = ReadStats()
 
 
 def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _word_text(raw: str) -> str:
+    """`_norm(html.unescape(raw))`, doing only the work the text needs."""
+    if "&" in raw:
+        raw = html.unescape(raw)
+    if not unicodedata.is_normalized("NFC", raw):
+        raw = unicodedata.normalize("NFC", raw)
+    return " ".join(raw.split())
+
+
 def available() -> bool:
     return shutil.which("pdftotext") is not None
 
 
+def _pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    """pdftotext's word boxes (XHTML) of pages `first`..`last` (from 1; None: every page)."""
+    span = ["-f", str(first), "-l", str(last)] if first is not None and last is not None else []
+    return subprocess.run(["pdftotext", "-bbox", *span, str(pdf), "-"], capture_output=True,
+                          check=True, timeout=TIMEOUT).stdout.decode("utf-8", "replace")
+
+
+def _parse(out: str) -> Iterator[Page]:
+    """The pages of one pdftotext output, numbered from 1 in the order printed."""
+    for number, chunk in enumerate(out.split("<page ")[1:], start=1):
+        size = PAGE.match("<page " + chunk[:80])
+        words = [Word(float(a), float(b), float(c), float(d), _word_text(t))
+                 for a, b, c, d, t in WORD.findall(chunk)]
+        READ.pages += 1
+        yield Page(number, float(size.group(1)) if size else 595.3,
+                   float(size.group(2)) if size else 841.9, words)
+
+
 def read_pages(pdf: Path) -> list[Page]:
     """Every page's words with their boxes (points, origin top left)."""
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                         check=True, timeout=120).stdout.decode("utf-8", "replace")
-    pages: list[Page] = []
-    for chunk in out.split("<page ")[1:]:
-        size = PAGE.match("<page " + chunk)
-        words = [Word(float(a), float(b), float(c), float(d), _norm(html.unescape(t)))
-                 for a, b, c, d, t in WORD.findall(chunk)]
-        pages.append(Page(len(pages) + 1, float(size.group(1)) if size else 595.3,
-                          float(size.group(2)) if size else 841.9, words))
-    return pages
+    return list(_parse(_pdftotext(pdf)))
+
+
+def _chunks(ranges: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    return [(at, min(at + size - 1, last)) for first, last in ranges
+            for at in range(first, last + 1, size)]
+
+
+def stream_pages(pdf: Path, ranges: list[tuple[int, int]], workers: int | None = None,
+                 chunk: int = CHUNK_PAGES) -> Iterator[Page]:
+    """The pages of `ranges` (first, last; from 1) of `pdf`, in order, numbered as in `pdf`.
+
+    Read in ranges of at most `chunk` pages by up to `workers` pdftotext processes at once
+    (default: one per processor), at most `workers + 1` ranges ahead of the reader: the
+    memory held does not grow with the PDF's length, and pdftotext runs on the other cores
+    while this process reads the words (pdftotext takes about twice the time this process
+    does)."""
+    chunks = _chunks(ranges, chunk)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
+    if not chunks:
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        ahead: deque[tuple[int, Future[str]]] = deque()
+        queued = iter(chunks)
+        try:
+            while True:
+                while len(ahead) <= workers:
+                    first, last = next(queued, (0, 0))
+                    if not first:
+                        break
+                    ahead.append((first, pool.submit(_pdftotext, pdf, first, last)))
+                if not ahead:
+                    return
+                first, future = ahead.popleft()
+                for page in _parse(future.result()):
+                    page.number += first - 1
+                    yield page
+        finally:
+            for _, future in ahead:
+                future.cancel()
 
 
 def lines(pages: list[Page], max_x: float | None = None) -> list[Line]:
     """Words grouped into printed lines (same baseline), in reading order; `max_x`: only the
-    words that end left of it (the header's left column)."""
+    words that end left of it (the header's left column).
+
+    A word joins the earliest line begun (in the order pdftotext prints) whose baseline is
+    within 1.5 pt of its own; the lines found so far are kept sorted by baseline, so the
+    candidates are found by bisection (lines are more than 1.5 pt apart: at most a few)."""
     out: list[Line] = []
     for page in pages:
         rows: dict[float, list[Word]] = {}
+        begun: dict[float, int] = {}  # a line's baseline → the order it was begun in
+        ys: list[float] = []  # the baselines, sorted
         for word in page.words:
             if max_x is not None and word.x1 > max_x:
                 continue
-            key = next((y for y in rows if abs(y - word.y1) <= 1.5), word.y1)
-            rows.setdefault(key, []).append(word)
-        for y in sorted(rows):
+            y = word.y1
+            key = None
+            for near in ys[bisect.bisect_left(ys, y - 1.6):bisect.bisect_right(ys, y + 1.6)]:
+                if abs(near - y) <= 1.5 and (key is None or begun[near] < begun[key]):
+                    key = near
+            if key is None:
+                rows[y] = [word]
+                begun[y] = len(begun)
+                bisect.insort(ys, y)
+            else:
+                rows[key].append(word)
+        for y in ys:
             out.append(Line(page.number, y, sorted(rows[y], key=lambda w: w.x0)))
     return out
 
@@ -116,17 +216,21 @@ def _find(all_lines: list[Line], text: str, start: int = 0, last: bool = False) 
     return found[-1] if last else found[0]
 
 
-def layout_findings(plan: DocumentPlan, pdf: Path) -> list[Finding]:
-    return page_findings(plan, read_pages(pdf))
+def layout_findings(plan: DocumentPlan, pdf: Path, blocking_only: bool = False
+                    ) -> list[Finding]:
+    return page_findings(plan, read_pages(pdf), blocking_only)
 
 
-def page_findings(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
-    """Every layout finding of one document, from its pages' words."""
+def page_findings(plan: DocumentPlan, pages: list[Page], blocking_only: bool = False
+                  ) -> list[Finding]:
+    """Every layout finding of one document, from its pages' words; `blocking_only`: only
+    the checks whose findings are blocking (SIGNATURE_SPLIT, LONE_PAGE), as a build needs."""
     every = lines(pages)
     findings = _signature_findings(plan, every)
     findings += _lone_pages(plan, pages)
-    findings += _broken_names(plan, pages, every)
-    findings += _margins(plan, pages)
+    if not blocking_only:
+        findings += _broken_names(plan, pages, every)
+        findings += _margins(plan, pages)
     return findings
 
 
@@ -142,12 +246,12 @@ def _block_start(every: list[Line], title: str, name: str) -> int | None:
     """The line where a signature block starts: the last line holding its first title that
     its signer's name follows within a few lines (a title also printed elsewhere, e.g. "CHỦ
     TỊCH" in the danh sách's title, is not the block); without a name, the last such line."""
-    wanted = _norm(title)
+    wanted, named = _norm(title), _norm(name)
     candidates = [i for i, line in enumerate(every) if wanted in line.text]
     if not name:
         return candidates[-1] if candidates else None
     signed = [i for i in candidates
-              if any(_norm(name) in line.text for line in every[i + 1:i + 1 + SIGNATURE_SPAN])]
+              if any(named in line.text for line in every[i + 1:i + 1 + SIGNATURE_SPAN])]
     return signed[-1] if signed else None
 
 
@@ -221,7 +325,7 @@ def _lone_pages(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
             continue
         for page in pages[1:]:
             words = [w.text for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
-            if words and not Counter(words) - allowed:
+            if words and all(w in allowed for w in words) and not Counter(words) - allowed:
                 findings.append(_finding(
                     "LONE_PAGE", "blocking", plan, page.number,
                     # "the page holds only …"
@@ -286,36 +390,155 @@ def _margins(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
     return findings
 
 
-def built_layout_findings(plans: list[DocumentPlan], pdfs: list[Path | None]) -> list[Finding]:
+def _not_checked() -> list[Finding]:
+    # "pdftotext (poppler-utils) is missing: the layout was not checked"
+    return [Finding("LAYOUT_NOT_CHECKED", "warning",
+                    "thiếu pdftotext (poppler-utils): chưa kiểm tra bố cục trang")]
+
+
+def built_layout_findings(plans: list[DocumentPlan], pdfs: list[Path | None],
+                          blocking_only: bool = False) -> list[Finding]:
     """The layout check over a build: every generated document's PDF (supplied attachments
     are the units' own and are not checked)."""
     if not available():
-        # "pdftotext (poppler-utils) is missing: the layout was not checked"
-        return [Finding("LAYOUT_NOT_CHECKED", "warning",
-                        "thiếu pdftotext (poppler-utils): chưa kiểm tra bố cục trang")]
+        return _not_checked()
     findings = []
     for plan, pdf in zip(plans, pdfs, strict=True):
         if plan.attachment is None and pdf is not None and pdf.is_file():
-            findings += layout_findings(plan, pdf)
+            findings += layout_findings(plan, pdf, blocking_only)
     return findings
 
 
-def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path,
-                           counts: list[int]) -> list[Finding]:
-    """The same check read from a build's bundle in one pass (one pdftotext call for the
-    whole submission); `counts`: each document's pages, in the plans' order."""
+class ResultCache(Protocol):
+    """Where a build keeps each document's findings between builds (output.cache.Cache)."""
+
+    def get_layout(self, key: str) -> bytes | None: ...
+
+    def put_layout(self, key: str, data: bytes) -> None: ...
+
+
+def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int], *,
+                           blocking_only: bool = False, cache: ResultCache | None = None,
+                           keys: list[str] | None = None) -> list[Finding]:
+    """The same check read from a build's bundle (pdftotext on the bundle's pages, one
+    document at a time held in memory); `counts`: each document's pages, in the plans' order.
+
+    With a `cache` and each document's PDF cache key (`keys`, in the plans' order), a
+    document's findings are kept under a key of its PDF and of everything the checks read
+    (`result_key`), and only the documents without a kept result are read from the bundle."""
     if not available():
-        return built_layout_findings(plans, [None] * len(plans))
-    pages = read_pages(bundle)
-    findings = []
-    start = 0
-    for plan, count in zip(plans, counts, strict=True):
-        own = pages[start:start + count]
-        start += count
-        if plan.attachment is None and own:
-            findings += page_findings(plan, [Page(i, p.width, p.height, p.words)
-                                             for i, p in enumerate(own, start=1)])
-    return findings
+        return _not_checked()
+    results: dict[int, list[Finding]] = {}
+    wanted = [i for i, (plan, count) in enumerate(zip(plans, counts, strict=True))
+              if plan.attachment is None and count]
+    result_keys: dict[int, str] = {}
+    if cache is not None and keys is not None:
+        for index in wanted:
+            key = result_key(plans[index], keys[index], blocking_only)
+            kept = _load(cache.get_layout(key)) if key else None
+            if kept is not None:
+                results[index] = kept
+            elif key:
+                result_keys[index] = key
+    missing = [i for i in wanted if i not in results]
+    for index, findings in _read_findings(plans, bundle, counts, missing, blocking_only):
+        results[index] = findings
+        if cache is not None and index in result_keys:
+            cache.put_layout(result_keys[index], _dump(findings))
+    return [f for index in wanted for f in results[index]]
+
+
+def _read_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int],
+                   which: list[int], blocking_only: bool
+                   ) -> Iterator[tuple[int, list[Finding]]]:
+    """The findings of the documents `which` (indices, in order), read from the bundle:
+    consecutive documents' pages in one range."""
+    starts = [0]
+    for count in counts:
+        starts.append(starts[-1] + count)
+    ranges: list[tuple[int, int]] = []
+    for index in which:
+        first, last = starts[index] + 1, starts[index + 1]
+        if ranges and ranges[-1][1] == first - 1:
+            ranges[-1] = (ranges[-1][0], last)
+        else:
+            ranges.append((first, last))
+    pages = stream_pages(bundle, ranges)
+    try:
+        for index in which:
+            own = list(itertools.islice(pages, counts[index]))
+            for number, page in enumerate(own, start=1):
+                page.number = number
+            yield index, page_findings(plans[index], own, blocking_only)
+    finally:
+        pages.close()
+
+
+@functools.cache
+def _checker_id() -> str:
+    """This check's version, its source and pdftotext's version: a result found by another
+    check, or from words read by another pdftotext, is not reused."""
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    try:
+        poppler = subprocess.run(["pdftotext", "-v"], capture_output=True, timeout=TIMEOUT)
+        version = (poppler.stdout + poppler.stderr).decode("utf-8", "replace").split("\n")[0]
+    except (OSError, subprocess.SubprocessError):
+        version = "?"
+    return f"{CHECK_VERSION}|{source}|{version}"
+
+
+def _read_values(context: dict[str, Any]) -> dict[str, Any]:
+    """Everything of a document's context that the checks read."""
+    signers = {key: ({"lines": value.get("lines"), "name": value.get("name")}
+                     if isinstance(value, dict) else None)
+               for key in SIGNERS if (value := context.get(key)) is not None}
+    danh_sach = context.get("danh_sach")
+    header = context.get("header")
+    return {
+        "signers": signers,
+        "noi_nhan": ["noi_nhan" in context, context.get("noi_nhan")],
+        "danh_sach": ({k: danh_sach.get(k) for k in ("has_money", "total_figures",
+                                                      "total_words", "title")}
+                      if isinstance(danh_sach, dict) else None),
+        "header": ({k: header.get(k) for k in ("superior", "agency")}
+                   if isinstance(header, dict) else None),
+        "award_line": context.get("award_line"),
+    }
+
+
+def result_key(plan: DocumentPlan, pdf_key: str, blocking_only: bool) -> str | None:
+    """The key of a document's findings: its PDF's cache key, its title and nominee (in the
+    messages), the context values the checks read, which checks and the checker (`_checker_id`);
+    None when a value cannot be serialised (the document is then read every time)."""
+    try:
+        payload = json.dumps([_checker_id(), pdf_key, plan.title, plan.nominee_id,
+                              blocking_only, _read_values(plan.context)],
+                             ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _dump(findings: list[Finding]) -> bytes:
+    return json.dumps([[f.code, f.severity, f.message, list(f.nominees)] for f in findings],
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _load(data: bytes | None) -> list[Finding] | None:
+    """Findings written by `_dump`; None (as if missing) for anything else."""
+    if data is None:
+        return None
+    try:
+        rows = json.loads(data.decode("utf-8"))
+        findings = [Finding(code, severity, message, tuple(nominees))
+                    for code, severity, message, nominees in rows]
+    except (ValueError, TypeError):
+        return None
+    if all(isinstance(f.code, str) and f.severity in ("blocking", "warning")
+           and isinstance(f.message, str) and all(isinstance(n, str) for n in f.nominees)
+           for f in findings):
+        return findings
+    return None
 
 
 def page_outline(pdf: Path) -> list[str]:
@@ -330,11 +553,15 @@ def page_outline(pdf: Path) -> list[str]:
 
 
 def submissions_layout_findings(plans: list[DocumentPlan], bundles: dict[str, Path],
-                                counts: list[int]) -> list[Finding]:
+                                counts: list[int], *, blocking_only: bool = False,
+                                cache: ResultCache | None = None,
+                                keys: list[str] | None = None) -> list[Finding]:
     """`bundle_layout_findings` for each submission's bundle (by submission id)."""
     findings = []
     for submission, path in bundles.items():
         indices = [i for i, plan in enumerate(plans) if plan.submission == submission]
-        findings += bundle_layout_findings([plans[i] for i in indices], path,
-                                           [counts[i] for i in indices])
+        findings += bundle_layout_findings(
+            [plans[i] for i in indices], path, [counts[i] for i in indices],
+            blocking_only=blocking_only, cache=cache,
+            keys=[keys[i] for i in indices] if keys else None)
     return findings

@@ -5,7 +5,9 @@
   docxtpl's, and the source of `render.py`). Same key, same bytes: rendering is deterministic.
 - A PDF is keyed by the sha256 of its .docx and the converter's version (LibreOffice version
   and the serif font it prints with), and stored with its page count and the bundler's parsed
-  form of it (a chunk), so an unchanged PDF is not parsed again either.
+  form of it (a chunk), so an unchanged PDF is not parsed again either; and the layout
+  check's findings on it (`.layout`, keyed by the PDF's key and what the check reads), so an
+  unchanged document is not read back either.
 - An entry and an output share one file: the output folder gets a hard link to the entry
   (a copy where links cannot be made, e.g. across file systems), and a fresh document is linked
   into the cache. An incremental build thus copies, flushes and deletes almost no data. The
@@ -222,6 +224,19 @@ class Cache:
 
     def put_chunk(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".chunk"), data)
+
+    def get_layout(self, key: str) -> bytes | None:
+        """A document's layout findings (layout_check.result_key: its PDF's key and what the
+        check reads)."""
+        if not self.usable():
+            return None
+        try:
+            return self._path("pdf", key, ".layout").read_bytes()
+        except OSError:
+            return None
+
+    def put_layout(self, key: str, data: bytes) -> None:
+        self._write(self._path("pdf", key, ".layout"), data)
 
     def _place(self, entry: Path, target: Path, fact: str) -> Any:
         """Link (else copy) `entry` to `target` if it is still the file the cache wrote; the
