@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dossier.build import BlockingFindings, build
+from dossier.convert.backends import convert_to_pdf
 from dossier.documents.layout_check import (
     READ,
     Line,
@@ -173,3 +174,28 @@ def test_cached_blocking_findings_still_block(campaign_dir, tmp_path):
     assert READ.pages == before  # every document's findings from the cache
     assert warm.value.findings == cold.value.findings
     assert not (tmp_path / "out").exists()
+
+
+def test_the_blocking_checks_page_by_page_find_what_the_whole_check_blocks(campaign_dir,
+                                                                           tmp_path):
+    """A build reads a document's pages one at a time and keeps only its lines' text (a list
+    of a thousand pages is never held word by word): it finds exactly the blocking findings
+    of the whole check, in the same order, on a Tờ trình with a split signature and a lone
+    total and a Biên bản with a lone signature page."""
+    _override(campaign_dir, "to_trinh.docx", [
+        "{{ doc_title }}", "{{ closing }}", "Nơi nhận:", "{{ signer.lines[0] }}",
+        "{{ signer.lines[1] }}", None, "{{ signer.name }}", None,
+        "Tổng cộng {{ danh_sach.total_figures }}"])
+    _override(campaign_dir, "bien_ban.docx", [
+        "{{ doc_title }}", "{{ closing }}", None, "{{ secretary_sign.lines[0] }}",
+        "{{ chair_sign.lines[0] }}", "{{ secretary_sign.name }}", "{{ chair_sign.name }}"])
+    result = build(campaign_dir, tmp_path / "out", AS_OF, pdf=False)
+    docx = sorted((result.out / "docx").glob("*.docx"))[:2]
+    pdfs = convert_to_pdf(docx, tmp_path / "pdf")
+    blocking = []
+    for plan, pdf in zip(result.analysis.plans[:2], pdfs, strict=True):
+        whole = page_findings(plan, _whole_file_pages(pdf))
+        by_page = page_findings(plan, _whole_file_pages(pdf), blocking_only=True)
+        assert by_page == [f for f in whole if f.severity == "blocking"]
+        blocking += by_page
+    assert {f.code for f in blocking} == {"SIGNATURE_SPLIT", "LONE_PAGE"}

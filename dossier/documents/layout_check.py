@@ -225,6 +225,8 @@ def page_findings(plan: DocumentPlan, pages: list[Page], blocking_only: bool = F
                   ) -> list[Finding]:
     """Every layout finding of one document, from its pages' words; `blocking_only`: only
     the checks whose findings are blocking (SIGNATURE_SPLIT, LONE_PAGE), as a build needs."""
+    if blocking_only:
+        return _blocking_findings(plan, pages)
     every = lines(pages)
     findings = _signature_findings(plan, every)
     findings += _lone_pages(plan, pages)
@@ -316,21 +318,48 @@ def _total_words(context: dict) -> Counter:
     return words
 
 
+def _lone_kinds(context: dict) -> list[tuple[str, Counter]]:
+    """(what, the words such a page may hold) of each kind of lone page to look for."""
+    return [(what, allowed) for what, allowed in (
+        ("khối chữ ký", _signature_words(context)),
+        ("dòng tổng cộng của bảng", _total_words(context))) if allowed]
+
+
+def _is_lone(page: Page, allowed: Counter) -> bool:
+    words = [w.text for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
+    return bool(words) and all(w in allowed for w in words) and not Counter(words) - allowed
+
+
+def _lone_finding(plan: DocumentPlan, page: int, what: str) -> Finding:
+    # "the page holds only …"
+    return _finding("LONE_PAGE", "blocking", plan, page, f"trang chỉ có {what}")
+
+
 def _lone_pages(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
     """Pages after the first that hold nothing but a signature block or a table's total."""
-    findings = []
-    for what, allowed in (("khối chữ ký", _signature_words(plan.context)),
-                          ("dòng tổng cộng của bảng", _total_words(plan.context))):
-        if not allowed:
-            continue
-        for page in pages[1:]:
-            words = [w.text for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
-            if words and all(w in allowed for w in words) and not Counter(words) - allowed:
-                findings.append(_finding(
-                    "LONE_PAGE", "blocking", plan, page.number,
-                    # "the page holds only …"
-                    f"trang chỉ có {what}"))
-    return findings
+    return [_lone_finding(plan, page.number, what)
+            for what, allowed in _lone_kinds(plan.context)
+            for page in pages[1:] if _is_lone(page, allowed)]
+
+
+def _blocking_findings(plan: DocumentPlan, pages: Iterable[Page]) -> list[Finding]:
+    """The blocking checks of `page_findings` over pages read one at a time: each page's
+    words are let go once its lines' text is kept and its lone-page test done, so a list of a
+    thousand pages is never held word by word (N = 5.000: the build's peak memory)."""
+    every: list[Line] = []
+    kinds = _lone_kinds(plan.context)
+    lone: dict[str, list[Finding]] = {what: [] for what, _ in kinds}
+    for number, page in enumerate(pages, start=1):
+        page.number = number
+        for line in lines([page]):
+            _ = line.text  # kept (a cached property), the words are not
+            line.words = []
+            every.append(line)
+        if number > 1:
+            for what, allowed in kinds:
+                if _is_lone(page, allowed):
+                    lone[what].append(_lone_finding(plan, number, what))
+    return _signature_findings(plan, every) + [f for what, _ in kinds for f in lone[what]]
 
 
 def _expected_names(context: dict) -> list[tuple[str, bool]]:
@@ -466,6 +495,10 @@ def _read_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int],
     pages = stream_pages(bundle, ranges)
     try:
         for index in which:
+            if blocking_only:  # page by page: a long list is never held whole
+                yield index, _blocking_findings(plans[index],
+                                                itertools.islice(pages, counts[index]))
+                continue
             own = list(itertools.islice(pages, counts[index]))
             for number, page in enumerate(own, start=1):
                 page.number = number
