@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -115,6 +116,8 @@ class _progress:
                             TimeRemainingColumn(), console=err)
         self.tasks: dict[str, int] = {}
         self.lines: dict[str, tuple[float, int, float]] = {}  # stage: start, last %, last time
+        # the conversion reports from its workers' threads while the build still renders
+        self._lock = threading.Lock()
 
     def __enter__(self):
         if self.mode == "bar":
@@ -126,6 +129,10 @@ class _progress:
             self.bar.stop()
 
     def update(self, stage: str, done: int, total: int) -> None:
+        with self._lock:
+            self._update(stage, done, total)
+
+    def _update(self, stage: str, done: int, total: int) -> None:
         if self.mode == "bar":
             if stage not in self.tasks:
                 self.tasks[stage] = self.bar.add_task(STAGE_LABEL.get(stage, stage),
