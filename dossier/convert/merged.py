@@ -249,33 +249,53 @@ def _estimate(document: Path) -> int:
     return max(1, math.ceil(size / BYTES_PER_PAGE))
 
 
+class Groups:
+    """Documents gathered, in their order, into groups of one template (`compatibility`) of
+    at most `max_documents` documents and `max_pages` estimated pages: `add` says where a
+    document goes, and returns the group it completes; `rest` the groups left open."""
+
+    def __init__(self, max_pages: int = MAX_MERGED_PAGES,
+                 max_documents: int = MAX_MERGED_DOCUMENTS):
+        self.max_pages = max_pages
+        self.max_documents = max_documents
+        self._open: dict[str, list[tuple[Path, int]]] = {}
+
+    def add(self, document: Path) -> tuple[bool, list[Path]]:
+        """(whether it can be merged at all, a group completed by it or [])."""
+        pages = _estimate(document)
+        key = compatibility(document) if pages < self.max_pages else None
+        if key is None:
+            return False, []
+        group = self._open.setdefault(key, [])
+        full: list[Path] = []
+        if group and (sum(count for _, count in group) + pages > self.max_pages
+                      or len(group) >= self.max_documents):
+            full = [member for member, _ in group]
+            group = self._open[key] = []
+        group.append((document, pages))
+        return True, full
+
+    def rest(self) -> list[list[Path]]:
+        groups = [[member for member, _ in group] for group in self._open.values() if group]
+        self._open.clear()
+        return groups
+
+
 def plan(documents: list[Path], max_pages: int = MAX_MERGED_PAGES,
          max_documents: int = MAX_MERGED_DOCUMENTS) -> tuple[list[list[Path]], list[Path]]:
-    """(groups to merge, documents to convert alone). Compatible documents, in their order,
-    cut so that no merged document exceeds `max_pages` estimated pages or `max_documents`
-    documents; a document that big stays alone, and so does a group of one (the pool spreads the
-    merged documents over its workers)."""
-    by_key: dict[str, list[tuple[Path, int]]] = {}
+    """(groups to merge, documents to convert alone), by `Groups`' rule; a document too big to
+    merge stays alone, and so does a group of one (the pool spreads the merged documents over
+    its workers)."""
+    gathering = Groups(max_pages, max_documents)
+    groups: list[list[Path]] = []
     alone: list[Path] = []
     for document in documents:
-        pages = _estimate(document)
-        key = compatibility(document) if pages < max_pages else None
-        if key is None:
+        mergeable, full = gathering.add(document)
+        if not mergeable:
             alone.append(document)
-        else:
-            by_key.setdefault(key, []).append((document, pages))
-    groups: list[list[Path]] = []
-    for members in by_key.values():
-        current: list[Path] = []
-        weight = 0
-        for document, count in members:
-            if current and (weight + count > max_pages or len(current) >= max_documents):
-                groups.append(current)
-                current, weight = [], 0
-            current.append(document)
-            weight += count
-        if current:
-            groups.append(current)
+        if full:
+            groups.append(full)
+    groups += gathering.rest()
     alone += [g[0] for g in groups if len(g) == 1]
     groups = [g for g in groups if len(g) > 1]
     order = {d: i for i, d in enumerate(documents)}
@@ -336,7 +356,7 @@ class MergingStream:
         self.result = Conversion()
         self.work: Path | None = None
         self.inner: ConversionStream | None = None
-        self._groups: dict[str, list[tuple[Path, int]]] = {}
+        self._groups = Groups()
         self._merged: dict[Path, list[Path]] = {}  # merged document -> its documents
         self._alone: list[Path] = []
         self._retry: list[Path] = []
@@ -347,20 +367,13 @@ class MergingStream:
 
     def submit(self, documents: list[Path]) -> None:
         for document in documents:
-            pages = _estimate(document)
-            key = compatibility(document) if pages < MAX_MERGED_PAGES else None
-            if key is None:
+            mergeable, full = self._groups.add(document)
+            if not mergeable:
                 self._give([document])
-                continue
-            group = self._groups.setdefault(key, [])
-            if group and (sum(count for _, count in group) + pages > MAX_MERGED_PAGES
-                          or len(group) >= MAX_MERGED_DOCUMENTS):
-                self._flush(key)
-                group = self._groups.setdefault(key, [])
-            group.append((document, pages))
+            if full:
+                self._flush(full)
 
-    def _flush(self, key: str) -> None:
-        members = [document for document, _ in self._groups.pop(key)]
+    def _flush(self, members: list[Path]) -> None:
         if len(members) == 1:
             self._give(members)
             return
@@ -430,8 +443,8 @@ class MergingStream:
 
     def finish(self) -> Conversion:
         try:
-            for key in list(self._groups):
-                self._flush(key)
+            for members in self._groups.rest():
+                self._flush(members)
             first = self.inner.finish() if self.inner is not None else Conversion()
             self._cutter.shutdown(wait=True)
             for cut in self._cuts:
