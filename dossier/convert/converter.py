@@ -140,6 +140,16 @@ class CollectingStream:
         self.documents.clear()
 
 
+def convert_through(stream: ConversionStream, documents: list[Path]) -> Conversion:
+    """`documents` through a stream at once: a converter's `convert` in terms of its stream."""
+    try:
+        stream.submit(documents)
+    except BaseException:
+        stream.abort()
+        raise
+    return stream.finish()
+
+
 def open_stream(converter: Converter, out_dir: Path, progress: Progress | None = None,
                 expected: int = 0) -> ConversionStream:
     """The converter's own stream if it has one (`stream(out_dir, progress, expected)`), else

@@ -49,6 +49,7 @@ from dossier.convert.converter import (
     Progress,
     Timeouts,
     check_fonts,
+    convert_through,
     default_jobs,
     estimate_pages,
     find_soffice,
@@ -263,13 +264,7 @@ class LocalPool:
                 progress: Progress | None = None) -> Conversion:
         if not documents:
             return Conversion()
-        stream = self.stream(out_dir, progress, len(documents))
-        try:
-            stream.submit(documents)
-        except BaseException:
-            stream.abort()
-            raise
-        return stream.finish()
+        return convert_through(self.stream(out_dir, progress, len(documents)), documents)
 
     def stream(self, out_dir: Path, progress: Progress | None = None, expected: int = 0,
                on_file: Converted | None = None) -> PoolStream:

@@ -52,6 +52,7 @@ from dossier.convert.converter import (
     ConversionStream,
     Converter,
     Progress,
+    convert_through,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -326,13 +327,7 @@ class MergingConverter:
 
     def convert(self, documents: list[Path], out_dir: Path,
                 progress: Progress | None = None) -> Conversion:
-        stream = self.stream(out_dir, progress, len(documents))
-        try:
-            stream.submit(documents)
-        except BaseException:
-            stream.abort()
-            raise
-        return stream.finish()
+        return convert_through(self.stream(out_dir, progress, len(documents)), documents)
 
     def stream(self, out_dir: Path, progress: Progress | None = None,
                expected: int = 0) -> MergingStream:
