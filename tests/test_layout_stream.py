@@ -30,7 +30,7 @@ from dossier.documents.layout_check import (
 from dossier.output.cache import Cache
 
 from .conftest import AS_OF, edit_campaign, set_cell
-from .test_officer_reading import _override
+from .test_officer_reading import _override, split_signature_and_lone_pages
 
 
 def _whole_file_pages(pdf: Path) -> list[Page]:
@@ -182,13 +182,7 @@ def test_the_blocking_checks_page_by_page_find_what_the_whole_check_blocks(campa
     of a thousand pages is never held word by word): it finds exactly the blocking findings
     of the whole check, in the same order, on a Tờ trình with a split signature and a lone
     total and a Biên bản with a lone signature page."""
-    _override(campaign_dir, "to_trinh.docx", [
-        "{{ doc_title }}", "{{ closing }}", "Nơi nhận:", "{{ signer.lines[0] }}",
-        "{{ signer.lines[1] }}", None, "{{ signer.name }}", None,
-        "Tổng cộng {{ danh_sach.total_figures }}"])
-    _override(campaign_dir, "bien_ban.docx", [
-        "{{ doc_title }}", "{{ closing }}", None, "{{ secretary_sign.lines[0] }}",
-        "{{ chair_sign.lines[0] }}", "{{ secretary_sign.name }}", "{{ chair_sign.name }}"])
+    split_signature_and_lone_pages(campaign_dir)
     result = build(campaign_dir, tmp_path / "out", AS_OF, pdf=False)
     docx = sorted((result.out / "docx").glob("*.docx"))[:2]
     pdfs = convert_to_pdf(docx, tmp_path / "pdf")

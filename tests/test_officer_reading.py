@@ -218,16 +218,21 @@ def _override(campaign: Path, name: str, paragraphs: list[str | None],
     doc.save(campaign / "templates" / name)
 
 
-def test_layout_check_blocks_a_split_signature_and_lone_pages(campaign_dir, tmp_path):
-    # the Tờ trình: the signer's titles on page 1, the name on page 2, the total alone on 3
-    _override(campaign_dir, "to_trinh.docx", [
+def split_signature_and_lone_pages(campaign: Path) -> None:
+    """Overrides that cannot be signed: the Tờ trình with the signer's titles on page 1, the
+    name on page 2 and the total alone on page 3; the Biên bản with a page holding only the
+    signature block."""
+    _override(campaign, "to_trinh.docx", [
         "{{ doc_title }}", "{{ closing }}", "Nơi nhận:", "{{ signer.lines[0] }}",
         "{{ signer.lines[1] }}", None, "{{ signer.name }}", None,
         "Tổng cộng {{ danh_sach.total_figures }}"])
-    # the Biên bản: a page holding only the signature block
-    _override(campaign_dir, "bien_ban.docx", [
+    _override(campaign, "bien_ban.docx", [
         "{{ doc_title }}", "{{ closing }}", None, "{{ secretary_sign.lines[0] }}",
         "{{ chair_sign.lines[0] }}", "{{ secretary_sign.name }}", "{{ chair_sign.name }}"])
+
+
+def test_layout_check_blocks_a_split_signature_and_lone_pages(campaign_dir, tmp_path):
+    split_signature_and_lone_pages(campaign_dir)
     out = tmp_path / "out"
     with pytest.raises(BlockingFindings) as raised:
         build(campaign_dir, out, AS_OF)
