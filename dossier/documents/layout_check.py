@@ -152,27 +152,32 @@ def stream_pages(pdf: Path, ranges: list[tuple[int, int]], workers: int | None =
     while this process reads the words (pdftotext takes about twice the time this process
     does)."""
     chunks = _chunks(ranges, chunk)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(chunks)))
-    if not chunks:
+    outputs = _ahead([(pdf, first, last) for first, last in chunks], workers)
+    for (first, _), out in zip(chunks, outputs, strict=True):
+        for page in _parse(out):
+            page.number += first - 1
+            yield page
+
+
+def _ahead(calls: list[tuple[Path, int | None, int | None]],
+           workers: int | None = None) -> Iterator[str]:
+    """`_pdftotext(*call)` of every call, in order, run by up to `workers` processes at once
+    (default: one per processor) and at most `workers + 1` outputs ahead of the reader."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(calls)))
+    if not calls:
         return
     with ThreadPoolExecutor(workers) as pool:
-        ahead: deque[tuple[int, Future[str]]] = deque()
-        queued = iter(chunks)
+        ahead: deque[Future[str]] = deque()
+        queued = iter(calls)
         try:
             while True:
-                while len(ahead) <= workers:
-                    first, last = next(queued, (0, 0))
-                    if not first:
-                        break
-                    ahead.append((first, pool.submit(_pdftotext, pdf, first, last)))
+                while len(ahead) <= workers and (call := next(queued, None)) is not None:
+                    ahead.append(pool.submit(_pdftotext, *call))
                 if not ahead:
                     return
-                first, future = ahead.popleft()
-                for page in _parse(future.result()):
-                    page.number += first - 1
-                    yield page
+                yield ahead.popleft().result()
         finally:
-            for _, future in ahead:
+            for future in ahead:
                 future.cancel()
 
 
@@ -431,10 +436,13 @@ def built_layout_findings(plans: list[DocumentPlan], pdfs: list[Path | None],
     are the units' own and are not checked)."""
     if not available():
         return _not_checked()
+    chosen = [(plan, pdf) for plan, pdf in zip(plans, pdfs, strict=True)
+              if plan.attachment is None and pdf is not None and pdf.is_file()]
     findings = []
-    for plan, pdf in zip(plans, pdfs, strict=True):
-        if plan.attachment is None and pdf is not None and pdf.is_file():
-            findings += layout_findings(plan, pdf, blocking_only)
+    # each PDF read by its own pdftotext, one per processor at once, a few ahead
+    outputs = _ahead([(pdf, None, None) for _, pdf in chosen])
+    for (plan, _), out in zip(chosen, outputs, strict=True):
+        findings += page_findings(plan, list(_parse(out)), blocking_only)
     return findings
 
 
