@@ -303,3 +303,24 @@ def test_an_aborted_stream_kills_its_batch_at_once(tmp_path, fake_soffice):
     stream.abort()
     assert time.monotonic() - start < 10  # not the 60 s the batch was allowed
     assert _orphans(profiles) == []
+
+
+@SOFFICE
+def test_one_document_goes_to_the_warm_instance_not_to_a_second_libreoffice(tmp_path):
+    """A rebuild that converts one document: with two workers, the LibreOffice started ahead
+    converts it; no second LibreOffice is started for the other worker's profile."""
+    docs = _render_example(tmp_path / "docx", 2)
+    profiles = tmp_path / "profiles"
+    pool = LocalPool(jobs=2, profile_root=profiles)
+    pool.convert(docs[:1], tmp_path / "first")  # sets worker-0's profile up
+    assert not (profiles / "worker-1" / "user").exists()
+    pool.warm_up()
+    try:
+        (instance,) = pool._instances.values()
+        _wait_for(lambda: (instance.profile / ".lock").exists())
+        result = pool.convert(docs[1:], tmp_path / "pdf")
+        assert instance.served == 1 and list(result.pdfs) == docs[1:]
+        assert not (profiles / "worker-1" / "user").exists()  # never started there
+    finally:
+        pool.close()
+    assert _orphans(profiles) == []

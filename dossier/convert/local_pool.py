@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +133,7 @@ class _State:
     progress: Progress | None
     max_failures: int
     on_file: Converted | None = None
+    on_take: Callable[[], None] | None = None  # a worker took a batch
     queue: deque[_Batch] = field(default_factory=deque)  # batches to run again, first
     pending: deque[tuple[Path, int]] = field(default_factory=deque)  # (document, pages)
     open: bool = True  # more documents may be submitted
@@ -359,6 +360,8 @@ class LocalPool:
                     batch = None
                 if batch is not None:
                     state.active += 1
+                    if state.on_take is not None:
+                        state.on_take()  # the next worker starts: there is work
                     return batch
                 if not (state.open or state.pending or state.active):
                     return None
@@ -461,7 +464,11 @@ class LocalPool:
 
 class PoolStream:
     """A conversion fed while the build renders (`LocalPool.stream`): the workers start with
-    the first documents submitted and take batches as they come; `finish` waits for them."""
+    the first documents submitted and take batches as they come; `finish` waits for them.
+
+    The first worker (on the warm profile, if any) starts with the first document; each other
+    one only when the one before it has taken a batch: a rebuild that converts one document
+    has it converted by the LibreOffice started ahead, never by a second one started for it."""
 
     def __init__(self, pool: LocalPool, out_dir: Path, state: _State):
         self.pool = pool
@@ -469,6 +476,8 @@ class PoolStream:
         self.state = state
         self._stack = contextlib.ExitStack()
         self._workers: list[threading.Thread] = []
+        self._profiles: list[Path] = []
+        state.on_take = self._one_more
 
     def submit(self, documents: list[Path]) -> None:
         if not documents:
@@ -486,11 +495,16 @@ class PoolStream:
     def _start(self) -> None:
         self.pool.check()
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        profiles = self._stack.enter_context(self.pool._profiles(self.pool.jobs))
-        self._workers = [threading.Thread(target=self.pool._work,
-                                          args=(self.state, profile, self.out_dir), daemon=True)
-                         for profile in profiles]
-        for worker in self._workers:
+        self._profiles = self._stack.enter_context(self.pool._profiles(self.pool.jobs))
+        self._one_more()
+
+    def _one_more(self) -> None:
+        """Start the next worker, if any is left (called under the state's lock, or before any
+        worker runs)."""
+        if len(self._workers) < len(self._profiles):
+            worker = threading.Thread(target=self.pool._work, daemon=True, args=(
+                self.state, self._profiles[len(self._workers)], self.out_dir))
+            self._workers.append(worker)
             worker.start()
 
     def finish(self) -> Conversion:
