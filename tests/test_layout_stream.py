@@ -1,7 +1,7 @@
 """The layout check at scale (issue 17): the bundle read in bounded page ranges by parallel
 pdftotext processes gives what reading the whole file at once gives; each document's findings
 are cached, so a rebuild reads back only the documents that changed (real builds, real
-LibreOffice and poppler; the pages read are counted by the module, `layout_check.READ`)."""
+LibreOffice and poppler; the pages read are counted by `pdf_words.READ`)."""
 
 from __future__ import annotations
 
@@ -17,16 +17,11 @@ import pytest
 from dossier.build import BlockingFindings, build
 from dossier.convert.backends import convert_to_pdf
 from dossier.documents.layout_check import (
-    READ,
-    Line,
-    Page,
-    Word,
     built_layout_findings,
     bundle_layout_findings,
-    lines,
     page_findings,
-    stream_pages,
 )
+from dossier.documents.pdf_words import READ, Line, Page, Word, lines, stream_pages
 from dossier.output.cache import Cache
 
 from .conftest import AS_OF, edit_campaign, set_cell

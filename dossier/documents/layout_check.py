@@ -10,37 +10,44 @@ document and the page (issue 14):
 - `TEXT_OUTSIDE_MARGIN` (warning): a word beyond the NĐ 30 margins (the page number, in the
   top margin, excepted).
 
-The words and their boxes come from poppler's `pdftotext -bbox` (installed with LibreOffice by
-tools/bootstrap.sh); without it the check says it was not run.
+The words and their boxes come from poppler's `pdftotext -bbox` (`pdf_words`); without it the
+check says it was not run.
 
-A build reads its bundle (issue 17): in ranges of `CHUNK_PAGES` pages, by one pdftotext per
-processor, one document's pages held at a time, so memory does not grow with the bundle; it
-asks for the blocking checks only, and keeps each document's findings in the build's cache
-(`result_key`), so a rebuild reads back only the documents that changed.
+A build reads its bundle (issue 17): in ranges of pages, by one pdftotext per processor, one
+document's pages at a time (and for the blocking checks, a page at a time), so memory does
+not grow with the bundle; it asks for the blocking checks only, and keeps each document's
+findings in the build's cache (`result_key`), so a rebuild reads back only the documents
+that changed.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import hashlib
-import html
 import itertools
 import json
-import os
-import re
-import shutil
 import subprocess
-import unicodedata
-from collections import Counter, deque
+import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
+from dossier.documents import pdf_words
 from dossier.documents.agency_lines import forbidden_breaks
 from dossier.documents.context import DocumentPlan
+from dossier.documents.pdf_words import (
+    TIMEOUT,
+    Line,
+    Page,
+    available,
+    lines,
+    normalise,
+    parse_pages,
+    read_each,
+    read_pages,
+    stream_pages,
+)
 from dossier.models import Finding
 
 PT_PER_CM = 72 / 2.54
@@ -50,171 +57,12 @@ MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = (3 * PT_PER_CM, 1.5 * PT_
 HEADER_LEFT_RIGHT_EDGE = (3 + 6.3) * PT_PER_CM
 TOLERANCE = 2.0  # points
 SIGNERS = ("signer", "secretary_sign", "chair_sign", "left_sign", "right_sign")
-WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                  r"(.*?)</word>")
-PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
 # Bump when a check changes what it finds: the results cached by earlier builds are then
 # computed again (the module's source is part of the key too, as a safety net).
 CHECK_VERSION = 1
-TIMEOUT = 120  # seconds for one pdftotext call (a range of at most CHUNK_PAGES pages)
-CHUNK_PAGES = 128  # pages per pdftotext call when a long range is read in parallel
-
-
-class Word(NamedTuple):  # a tuple: ~a million per 1.000 nominees, made twice as fast
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    text: str
-
-
-@dataclass
-class Page:
-    number: int  # from 1
-    width: float
-    height: float
-    words: list[Word]
-
-
-@dataclass
-class Line:
-    page: int
-    y: float
-    words: list[Word]
-
-    @functools.cached_property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-
-@dataclass
-class ReadStats:
-    """How many pages this process has read back from PDFs (what the cache saves shows here)."""
-
-    pages: int = 0
-
-
-READ = ReadStats()
-
-
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def _word_text(raw: str) -> str:
-    """`_norm(html.unescape(raw))`, doing only the work the text needs."""
-    if "&" in raw:
-        raw = html.unescape(raw)
-    if not unicodedata.is_normalized("NFC", raw):
-        raw = unicodedata.normalize("NFC", raw)
-    return " ".join(raw.split())
-
-
-def available() -> bool:
-    return shutil.which("pdftotext") is not None
-
-
-def _pdftotext(pdf: Path, first: int | None = None, last: int | None = None) -> str:
-    """pdftotext's word boxes (XHTML) of pages `first`..`last` (from 1; None: every page)."""
-    span = ["-f", str(first), "-l", str(last)] if first is not None and last is not None else []
-    return subprocess.run(["pdftotext", "-bbox", *span, str(pdf), "-"], capture_output=True,
-                          check=True, timeout=TIMEOUT).stdout.decode("utf-8", "replace")
-
-
-def _parse(out: str) -> Iterator[Page]:
-    """The pages of one pdftotext output, numbered from 1 in the order printed."""
-    for number, chunk in enumerate(out.split("<page ")[1:], start=1):
-        size = PAGE.match("<page " + chunk[:80])
-        words = [Word(float(a), float(b), float(c), float(d), _word_text(t))
-                 for a, b, c, d, t in WORD.findall(chunk)]
-        READ.pages += 1
-        yield Page(number, float(size.group(1)) if size else 595.3,
-                   float(size.group(2)) if size else 841.9, words)
-
-
-def read_pages(pdf: Path) -> list[Page]:
-    """Every page's words with their boxes (points, origin top left)."""
-    return list(_parse(_pdftotext(pdf)))
-
-
-def _chunks(ranges: Iterable[tuple[int, int]], size: int) -> list[tuple[int, int]]:
-    return [(at, min(at + size - 1, last)) for first, last in ranges
-            for at in range(first, last + 1, size)]
-
-
-def stream_pages(pdf: Path, ranges: list[tuple[int, int]], workers: int | None = None,
-                 chunk: int = CHUNK_PAGES) -> Iterator[Page]:
-    """The pages of `ranges` (first, last; from 1) of `pdf`, in order, numbered as in `pdf`.
-
-    Read in ranges of at most `chunk` pages by up to `workers` pdftotext processes at once
-    (default: one per processor), at most `workers + 1` ranges ahead of the reader: the
-    memory held does not grow with the PDF's length, and pdftotext runs on the other cores
-    while this process reads the words (pdftotext takes about twice the time this process
-    does)."""
-    chunks = _chunks(ranges, chunk)
-    outputs = _ahead([(pdf, first, last) for first, last in chunks], workers)
-    for (first, _), out in zip(chunks, outputs, strict=True):
-        for page in _parse(out):
-            page.number += first - 1
-            yield page
-
-
-def _ahead(calls: list[tuple[Path, int | None, int | None]],
-           workers: int | None = None) -> Iterator[str]:
-    """`_pdftotext(*call)` of every call, in order, run by up to `workers` processes at once
-    (default: one per processor) and at most `workers + 1` outputs ahead of the reader."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(calls)))
-    if not calls:
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        ahead: deque[Future[str]] = deque()
-        queued = iter(calls)
-        try:
-            while True:
-                while len(ahead) <= workers and (call := next(queued, None)) is not None:
-                    ahead.append(pool.submit(_pdftotext, *call))
-                if not ahead:
-                    return
-                yield ahead.popleft().result()
-        finally:
-            for future in ahead:
-                future.cancel()
-
-
-def lines(pages: list[Page], max_x: float | None = None) -> list[Line]:
-    """Words grouped into printed lines (same baseline), in reading order; `max_x`: only the
-    words that end left of it (the header's left column).
-
-    A word joins the earliest line begun (in the order pdftotext prints) whose baseline is
-    within 1.5 pt of its own; the lines found so far are kept sorted by baseline, so the
-    candidates are found by bisection (lines are more than 1.5 pt apart: at most a few)."""
-    out: list[Line] = []
-    for page in pages:
-        rows: dict[float, list[Word]] = {}
-        begun: dict[float, int] = {}  # a line's baseline → the order it was begun in
-        ys: list[float] = []  # the baselines, sorted
-        for word in page.words:
-            if max_x is not None and word.x1 > max_x:
-                continue
-            y = word.y1
-            key = None
-            for near in ys[bisect.bisect_left(ys, y - 1.6):bisect.bisect_right(ys, y + 1.6)]:
-                if abs(near - y) <= 1.5 and (key is None or begun[near] < begun[key]):
-                    key = near
-            if key is None:
-                rows[y] = [word]
-                begun[y] = len(begun)
-                bisect.insort(ys, y)
-            else:
-                rows[key].append(word)
-        for y in ys:
-            out.append(Line(page.number, y, sorted(rows[y], key=lambda w: w.x0)))
-    return out
-
-
 def _find(all_lines: list[Line], text: str, start: int = 0, last: bool = False) -> int | None:
     """Index of the (first or last) line from `start` whose text contains `text`."""
-    wanted = _norm(text)
+    wanted = normalise(text)
     found = [i for i in range(start, len(all_lines)) if wanted in all_lines[i].text]
     if not found:
         return None
@@ -253,7 +101,7 @@ def _block_start(every: list[Line], title: str, name: str) -> int | None:
     """The line where a signature block starts: the last line holding its first title that
     its signer's name follows within a few lines (a title also printed elsewhere, e.g. "CHỦ
     TỊCH" in the danh sách's title, is not the block); without a name, the last such line."""
-    wanted, named = _norm(title), _norm(name)
+    wanted, named = normalise(title), normalise(name)
     candidates = [i for i, line in enumerate(every) if wanted in line.text]
     if not name:
         return candidates[-1] if candidates else None
@@ -301,11 +149,11 @@ def _signature_words(context: dict) -> Counter:
         signer = context.get(key)
         if isinstance(signer, dict):
             for text in [*signer.get("lines", []), signer.get("name", "")]:
-                words.update(_norm(text).split())
+                words.update(normalise(text).split())
     if "noi_nhan" in context:
         words.update(["Nơi", "nhận:"])
         for item in context["noi_nhan"]:
-            words.update(_norm(item).split())
+            words.update(normalise(item).split())
     return words
 
 
@@ -318,8 +166,8 @@ def _total_words(context: dict) -> Counter:
              f"{danh_sach['total_figures']} đồng (Bằng chữ: {danh_sach['total_words']}).")
     header = "STT Tên tập thể, cá nhân Chức vụ, đơn vị Hình thức khen thưởng Thành tích Số tiền " \
              "thưởng (đồng)"
-    words.update(_norm(total).split())
-    words.update(_norm(header).split())
+    words.update(normalise(total).split())
+    words.update(normalise(header).split())
     return words
 
 
@@ -375,7 +223,7 @@ def _expected_names(context: dict) -> list[tuple[str, bool]]:
     danh_sach = context.get("danh_sach")
     if isinstance(danh_sach, dict):
         names.append((danh_sach.get("title", ""), False))
-    return [(_norm(text), left) for text, left in names if isinstance(text, str) and text]
+    return [(normalise(text), left) for text, left in names if isinstance(text, str) and text]
 
 
 def _broken_names(plan: DocumentPlan, pages: list[Page], every: list[Line]) -> list[Finding]:
@@ -440,9 +288,9 @@ def built_layout_findings(plans: list[DocumentPlan], pdfs: list[Path | None],
               if plan.attachment is None and pdf is not None and pdf.is_file()]
     findings = []
     # each PDF read by its own pdftotext, one per processor at once, a few ahead
-    outputs = _ahead([(pdf, None, None) for _, pdf in chosen])
+    outputs = read_each([(pdf, None, None) for _, pdf in chosen])
     for (plan, _), out in zip(chosen, outputs, strict=True):
-        findings += page_findings(plan, list(_parse(out)), blocking_only)
+        findings += page_findings(plan, list(parse_pages(out)), blocking_only)
     return findings
 
 
@@ -519,7 +367,9 @@ def _read_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int],
 def _checker_id() -> str:
     """This check's version, its source and pdftotext's version: a result found by another
     check, or from words read by another pdftotext, is not reused."""
-    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    source = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
+                                     for module in (sys.modules[__name__], pdf_words))
+                            ).hexdigest()[:16]
     try:
         poppler = subprocess.run(["pdftotext", "-v"], capture_output=True, timeout=TIMEOUT)
         version = (poppler.stdout + poppler.stderr).decode("utf-8", "replace").split("\n")[0]
