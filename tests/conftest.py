@@ -73,3 +73,12 @@ def pairs(tmp_path_factory) -> dict[str, Path]:
     from .review_pairs import review_pairs  # it imports this module's helpers
 
     return review_pairs(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    """A test CA and a signer's certificate and key (tests/signing_keys.py), shared by the
+    signing tests of a module."""
+    from .signing_keys import make_keys
+
+    return make_keys(tmp_path_factory.mktemp("keys"))

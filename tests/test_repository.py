@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -32,19 +34,14 @@ def test_campaign_format_doc_describes_every_schema_field():
     assert reference_markdown() in doc, "regenerate with: python -m dossier.campaign.schema_doc"
 
 
-def test_ci_and_bootstrap_install_the_browser_the_report_test_uses():
-    """tests/test_review_report.py opens the HTML report in headless Chromium; in CI it must."""
+@pytest.mark.parametrize("package", [
+    "chromium",  # tests/test_review_report.py opens the HTML report in headless Chromium
+    "softhsm2",  # tests/test_sign.py signs with keys on a SoftHSM2 token (PKCS#11)
+])
+def test_ci_and_bootstrap_install_what_the_tests_use(package):
+    """The packages some tests need besides LibreOffice: in CI they must run."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     install = next(line for line in ci.splitlines() if "apt-get install" in line)
-    assert "chromium" in install.split()
+    assert package in install.split()
     bootstrap = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
-    assert 'packages="$packages chromium"' in bootstrap
-
-
-def test_ci_and_bootstrap_install_the_token_the_signing_tests_use():
-    """tests/test_sign.py signs with keys on a SoftHSM2 token (PKCS#11); in CI it must."""
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    install = next(line for line in ci.splitlines() if "apt-get install" in line)
-    assert "softhsm2" in install.split()
-    bootstrap = (ROOT / "tools" / "bootstrap.sh").read_text(encoding="utf-8")
-    assert 'packages="$packages softhsm2"' in bootstrap
+    assert f'packages="$packages {package}"' in bootstrap

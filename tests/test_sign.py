@@ -34,11 +34,6 @@ BUNDLE = "signed/cantho-2024-so-hoa-ho-so.pdf"
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory) -> Keys:
-    return make_keys(tmp_path_factory.mktemp("keys"))
-
-
-@pytest.fixture(scope="module")
 def token(tmp_path_factory, keys) -> dict[str, str]:
     assert SOFTHSM_LIB, "SoftHSM2 is not installed (Debian: apt-get install softhsm2)"
     return make_token(tmp_path_factory.mktemp("softhsm"), keys)

@@ -10,22 +10,16 @@ import shutil
 from pathlib import Path
 
 import jsonschema
-import pytest
 from click.testing import CliRunner
 
 from dossier.campaign.load import load_campaign, load_schema
 from dossier.cli.main import main
 from tests.conftest import AS_OF, EXAMPLE, edit_campaign
-from tests.signing_keys import PIN, Keys, make_keys
+from tests.signing_keys import PIN, Keys
 
 MAIN = "pdf/01-to-trinh.pdf"
 ATTACHMENT = "pdf/03-bao-cao-TT05.pdf"
 BUNDLE = "cantho-2024-so-hoa-ho-so.pdf"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory) -> Keys:
-    return make_keys(tmp_path_factory.mktemp("keys"))
 
 
 def copy_of(folder: Path, target: Path) -> Path:
