@@ -30,7 +30,6 @@ then isolates the one at fault, as it always does.
 from __future__ import annotations
 
 import hashlib
-import math
 import shutil
 import tempfile
 import threading
@@ -46,13 +45,13 @@ from lxml import etree
 from pypdf import PdfReader
 
 from dossier.convert.converter import (
-    BYTES_PER_PAGE,
     CollectingStream,
     Conversion,
     ConversionStream,
     Converter,
     Progress,
     convert_through,
+    estimate_pages,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -241,15 +240,6 @@ def split(pdf: Path, targets: list[Path]) -> bool:
     return True
 
 
-def _estimate(document: Path) -> int:
-    try:
-        with zipfile.ZipFile(document) as archive:
-            size = archive.getinfo(BODY_PART).file_size
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return 1
-    return max(1, math.ceil(size / BYTES_PER_PAGE))
-
-
 class Groups:
     """Documents gathered, in their order, into groups of one template (`compatibility`) of
     at most `max_documents` documents and `max_pages` estimated pages: `add` says where a
@@ -263,7 +253,7 @@ class Groups:
 
     def add(self, document: Path) -> tuple[bool, list[Path]]:
         """(whether it can be merged at all, a group completed by it or [])."""
-        pages = _estimate(document)
+        pages = estimate_pages(document)
         key = compatibility(document) if pages < self.max_pages else None
         if key is None:
             return False, []

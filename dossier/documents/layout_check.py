@@ -69,11 +69,6 @@ def _find(all_lines: list[Line], text: str, start: int = 0, last: bool = False) 
     return found[-1] if last else found[0]
 
 
-def layout_findings(plan: DocumentPlan, pdf: Path, blocking_only: bool = False
-                    ) -> list[Finding]:
-    return page_findings(plan, read_pages(pdf), blocking_only)
-
-
 def page_findings(plan: DocumentPlan, pages: list[Page], blocking_only: bool = False
                   ) -> list[Finding]:
     """Every layout finding of one document, from its pages' words; `blocking_only`: only
