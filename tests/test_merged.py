@@ -25,6 +25,7 @@ from dossier.convert.merged import (
     compatibility,
     merge,
     plan,
+    split,
 )
 
 from .conftest import AS_OF, ROOT
@@ -150,6 +151,17 @@ def test_a_merged_document_that_does_not_split_is_converted_document_by_document
     assert sorted(converter.stats.fell_back) == sorted(d.stem for d in documents)
     assert list(result.failed) == [crash]  # isolated and named, as without merging
     assert sorted(result.pdfs) == sorted(d for d in documents if d != crash)
+
+
+def test_a_merged_pdf_that_cannot_be_read_does_not_cut(tmp_path):
+    """A PDF neither pypdf nor pikepdf can read (written to its end, damaged inside) does not
+    cut: its documents are converted one by one, no traceback reaches the user."""
+    damaged = tmp_path / "merged.pdf"
+    damaged.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\n"
+                        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    targets = [tmp_path / "a.pdf", tmp_path / "b.pdf"]
+    assert split(damaged, targets) is False
+    assert not any(t.exists() for t in targets)
 
 
 def test_documents_that_are_not_word_files_are_not_merged(tmp_path):

@@ -43,6 +43,7 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from dossier.convert.converter import (
     CollectingStream,
@@ -217,7 +218,15 @@ def split(pdf: Path, targets: list[Path]) -> bool:
     The marks are read with pypdf; the pages are copied with pikepdf (qpdf), three times
     faster than pypdf's writer, and outside the GIL, so cutting goes on beside the build's
     rendering. Plain PDFs come out (a classic cross-reference table, no object streams), as
-    the bundle's fast reader wants them."""
+    the bundle's fast reader wants them. A PDF neither can read is one that does not cut:
+    False, and its documents are converted one by one."""
+    try:
+        return _split(pdf, targets)
+    except (PyPdfError, pikepdf.PdfError, ValueError, KeyError):
+        return False
+
+
+def _split(pdf: Path, targets: list[Path]) -> bool:
     reader = PdfReader(pdf)
     count = len(reader.pages)
     starts = marks(reader)
