@@ -54,6 +54,7 @@ from dossier.convert.converter import (
     convert_through,
     estimate_pages,
 )
+from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_PART = "word/document.xml"
@@ -191,13 +192,19 @@ def merge(documents: list[Path], target: Path) -> None:
         else:
             merged_body.append(section)
     root.replace(root.find(_w("body")), merged_body)
-    with zipfile.ZipFile(documents[0]) as source, zipfile.ZipFile(
-            target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for info in source.infolist():
-            data = (etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                   standalone=True)
-                    if info.filename == BODY_PART else source.read(info.filename))
-            out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    with zipfile.ZipFile(documents[0]) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+        infos = source.infolist()
+    parts[BODY_PART] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                      standalone=True)
+    if STYLES_PART in parts:  # LibreOffice reads less (see lean_styles)
+        used = referenced_styles([data for name, data in parts.items()
+                                  if name.endswith(".xml") and name != STYLES_PART])
+        parts[STYLES_PART] = lean_styles(parts[STYLES_PART], used)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED,
+                         compresslevel=1)
 
 
 def marks(reader: PdfReader) -> list[tuple[int, int]]:
@@ -313,7 +320,7 @@ class MergingConverter:
 
     @property
     def version(self) -> str:
-        return f"{self.inner.version}; merged"
+        return f"{self.inner.version}; merged, lean styles"
 
     def check(self) -> None:
         self.inner.check()
