@@ -324,3 +324,30 @@ def test_one_document_goes_to_the_warm_instance_not_to_a_second_libreoffice(tmp_
     finally:
         pool.close()
     assert _orphans(profiles) == []
+
+
+@SOFFICE
+def test_no_cache_reuses_no_document_but_keeps_libreoffices_profile(tmp_path):
+    """`build --no-cache`: every document rendered and converted anew, LibreOffice started on
+    the profile kept in the cache's folder (it starts in half the time on a profile it has
+    set up), and no LibreOffice left once the build has ended, nor after a build refused."""
+    from click.testing import CliRunner
+
+    from dossier.cli.main import main
+
+    cache_dir = tmp_path / "cache"
+    args = ["build", str(EXAMPLE), "--as-of", AS_OF.isoformat(), "--quiet", "--no-cache",
+            "--cache-dir", str(cache_dir)]
+    runner = CliRunner()
+    for out in ("a", "b"):  # the second starts LibreOffice ahead, on the profile set up
+        result = runner.invoke(main, [*args, "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+        assert len(list((tmp_path / out / "pdf").glob("*.pdf"))) == 8
+    profiles = cache_dir / "libreoffice"
+    assert (profiles / "worker-0" / "user" / "registrymodifications.xcu").is_file()
+    assert not [p for p in cache_dir.rglob("*") if p.suffix in (".docx", ".pdf", ".meta")]
+    assert _orphans(profiles) == []
+    refused = runner.invoke(main, ["build", str(tmp_path / "missing"), "--out",
+                                   str(tmp_path / "c"), "--cache-dir", str(cache_dir)])
+    assert refused.exit_code == 2, refused.output
+    assert _orphans(profiles) == []

@@ -174,6 +174,7 @@ class LocalPool:
         self._font: str | None = None
         self._instances: dict[Path, OfficeInstance] = {}  # warm instances, by profile
         self._held: dict[Path, int] = {}  # profiles locked from `warm_up` to `close`
+        self._learning = False  # `_learn_version` started
         self._lock = threading.Lock()  # guards both against `close` during a conversion
 
     def check(self) -> None:
@@ -195,14 +196,17 @@ class LocalPool:
         """Start LibreOffice on the first worker's profile now, in the background, so that it
         is ready when the first batch comes (see `office_instance`). Only on a kept profile
         (`profile_root`) that LibreOffice has already set up; anything that goes wrong here is
-        left for `convert` to report."""
+        left for `convert` to report. Does nothing while a warm instance waits; the fonts are
+        checked beside it (`_learn_version`), not before it starts."""
         # the version names the cache's PDFs: asked of LibreOffice now, not by the first
         # document rendered
-        threading.Thread(target=self._learn_version, daemon=True).start()
+        if not self._learning:  # once: a build's CLI warms its converter up before the build
+            self._learning = True
+            threading.Thread(target=self._learn_version, daemon=True).start()
         if self._instances or self._usable_profile_root() is None:
             return
         try:
-            self.check()
+            self.soffice = self.soffice or find_soffice()  # the fonts: by `_learn_version`
             profile, lock = self._lock_free_profile(set())
             if not (profile / "user" / "registrymodifications.xcu").is_file():
                 os.close(lock)  # a new profile: LibreOffice restarts once to set it up, and
