@@ -198,11 +198,16 @@ class LocalPool:
         (`profile_root`) that LibreOffice has already set up; anything that goes wrong here is
         left for `convert` to report. Does nothing while a warm instance waits; the fonts are
         checked beside it (`_learn_version`), not before it starts."""
-        # the version names the cache's PDFs: asked of LibreOffice now, not by the first
-        # document rendered
-        if not self._learning:  # once: a build's CLI warms its converter up before the build
-            self._learning = True
-            threading.Thread(target=self._learn_version, daemon=True).start()
+        try:
+            self._start_instance()
+        finally:
+            # the version names the cache's PDFs: asked of LibreOffice now (once), not by the
+            # first document rendered; after the instance has started, not before it
+            if not self._learning:
+                self._learning = True
+                threading.Thread(target=self._learn_version, daemon=True).start()
+
+    def _start_instance(self) -> None:
         if self._instances or self._usable_profile_root() is None:
             return
         try:

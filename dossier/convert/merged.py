@@ -39,11 +39,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pikepdf
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from dossier.convert.converter import (
     CollectingStream,
@@ -55,6 +53,9 @@ from dossier.convert.converter import (
     estimate_pages,
 )
 from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
+
+if TYPE_CHECKING:  # imported where PDFs are cut: `dossier build` starts LibreOffice first
+    from pypdf import PdfReader
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_PART = "word/document.xml"
@@ -227,6 +228,9 @@ def split(pdf: Path, targets: list[Path]) -> bool:
     rendering. Plain PDFs come out (a classic cross-reference table, no object streams), as
     the bundle's fast reader wants them. A PDF neither can read is one that does not cut:
     False, and its documents are converted one by one."""
+    import pikepdf
+    from pypdf.errors import PyPdfError
+
     try:
         return _split(pdf, targets)
     except (PyPdfError, pikepdf.PdfError, ValueError, KeyError):
@@ -234,6 +238,9 @@ def split(pdf: Path, targets: list[Path]) -> bool:
 
 
 def _split(pdf: Path, targets: list[Path]) -> bool:
+    import pikepdf
+    from pypdf import PdfReader
+
     reader = PdfReader(pdf)
     count = len(reader.pages)
     starts = marks(reader)

@@ -33,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -48,19 +47,18 @@ from docxtpl import RichText
 from dossier import __version__
 from dossier.documents import render
 from dossier.output import marks
+from dossier.output.cache_folders import (  # noqa: F401  (CACHE_ENV, default_cache_dir: API)
+    CACHE_ENV,
+    LAYOUT,
+    _is_cache_layout,
+    _is_profiles_layout,
+    default_cache_dir,
+    is_own_folder,
+    own_folder,
+    profile_root,
+    profiles_folder,
+)
 from dossier.output.digest import file_sha256
-
-CACHE_ENV = "DOSSIER_CACHE_DIR"
-LAYOUT = "v2"  # v1 stored copies and page counts in .pages files
-
-
-def default_cache_dir() -> Path:
-    """$DOSSIER_CACHE_DIR, else $XDG_CACHE_HOME/dossier, else ~/.cache/dossier."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "dossier"
-
 
 RENDERER_SOURCES = ("render.py", "literal.py")  # what turns a context into .docx bytes
 
@@ -102,62 +100,6 @@ class CacheStats:
     files: int
     bytes: int
     kept: tuple[Path, ...] = ()  # folders named like the cache's but not dossier's
-
-
-ENTRY = re.compile(r"[0-9a-f]{64}\.[a-z]+|\.tmp-.+")
-SHARD = re.compile(r"[0-9a-f]{2}")
-PROFILE = re.compile(r"worker-[0-9]+(\.lock)?")
-
-
-def _is_cache_layout(folder: Path) -> bool:
-    """A folder holding only what the cache writes: docx/ and pdf/, shards of two hex digits,
-    entries named by their key (and temporary names), no symbolic links."""
-    for kind in folder.iterdir():
-        if kind.name == marks.MARK_FILE:
-            continue
-        if kind.name not in ("docx", "pdf") or kind.is_symlink() or not kind.is_dir():
-            return False
-        for shard in kind.iterdir():
-            if not SHARD.fullmatch(shard.name) or shard.is_symlink() or not shard.is_dir():
-                return False
-            for entry in shard.iterdir():
-                if (not ENTRY.fullmatch(entry.name) or entry.is_symlink()
-                        or not entry.is_file()):
-                    return False
-    return True
-
-
-def _is_profiles_layout(folder: Path) -> bool:
-    """A folder holding only LibreOffice profiles of the workers and their lock files."""
-    return all(PROFILE.fullmatch(p.name) and not p.is_symlink() for p in folder.iterdir()
-               if p.name != marks.MARK_FILE)
-
-
-def own_folder(folder: Path, layout=_is_cache_layout) -> bool:
-    """Make `folder` the cache's, or say it is: created with dossier's mark when missing,
-    marked when it holds only what the cache writes there (`layout`); False for anything else
-    (a file, a link, a folder of other data) and when it cannot be written."""
-    try:
-        if marks.is_marked(folder):
-            return True
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            return False
-        if folder.is_dir() and not layout(folder):
-            return False
-        folder.mkdir(parents=True, exist_ok=True)
-        marks.mark(folder)
-        return True
-    except OSError:
-        return False
-
-
-def is_own_folder(folder: Path, layout=_is_cache_layout) -> bool:
-    """The same question, changing nothing."""
-    try:
-        return marks.is_marked(folder) or (
-            not folder.is_symlink() and folder.is_dir() and layout(folder))
-    except OSError:
-        return False
 
 
 class Cache:
@@ -315,12 +257,12 @@ class Cache:
     @property
     def profiles(self) -> Path:
         """Where the local LibreOffice workers keep their profiles between builds."""
-        return self.root.parent / "libreoffice"
+        return profiles_folder(self.root.parent)
 
     def profile_root(self) -> Path | None:
         """`profiles`, made dossier's if it is not yet; None (temporary profiles) when it is
         another program's folder or cannot be made."""
-        return self.profiles if own_folder(self.profiles, _is_profiles_layout) else None
+        return profile_root(self.root.parent)
 
     def _folders(self) -> list[tuple[Path, Any]]:
         """This layout, older ones (v1, …) and the profiles, each with its layout."""
