@@ -296,3 +296,17 @@ class Selection:
     exclusions: list[Exclusion]
     not_chosen: list[tuple[Nominee, Group, str]]
     findings: list[Finding]
+
+    def nominee(self, nominee_id: str) -> Nominee | None:
+        """The nominee with this id, awarded or not (the first, as a scan in that order would
+        find it). Indexed once: a report per awardee asks for its parent collective."""
+        index = self.__dict__.get("_by_id")
+        if index is None:
+            index = {}
+            everyone = [*(a.nominee for a in self.awardees),
+                        *(e.nominee for e in self.exclusions),
+                        *(n for n, _, _ in self.not_chosen)]
+            for person in everyone:
+                index.setdefault(person.id, person)
+            self.__dict__["_by_id"] = index
+        return index.get(nominee_id)

@@ -41,3 +41,4 @@ def test_every_command_is_found_and_listed():
         assert shown.exit_code == 0 and "Usage: main " + name in shown.output, shown.output
     unknown = runner.invoke(main, ["buidl"])
     assert unknown.exit_code == 2 and "No such command" in unknown.output
+

@@ -247,3 +247,25 @@ def test_a_group_takes_its_individuals_from_its_own_awarded_collectives(campaign
     no_unit = [e for e in analysis.selection.exclusions if e.nominee.id == "CN36"]
     assert [e.reason for e in no_unit] == [
         "không có đơn vị (parent_id): cá nhân của nhóm này phải thuộc một đơn vị của Khối 2"]
+
+
+def test_a_selection_finds_every_nominee_by_id_as_a_scan_would():
+    """`Selection.nominee` (an index built once: a report per awardee asks for its parent)
+    gives what a scan over awardees, exclusions and those not chosen gives."""
+    import datetime as dt
+
+    from dossier.campaign.load import chosen_rounds
+
+    from .conftest import ROOT
+
+    for example, day in (("govap-2022-2025-cds", dt.date(2025, 6, 16)),
+                         ("cantho-2024-so-hoa", dt.date(2024, 12, 20))):
+        folder = ROOT / "examples" / example
+        selection = analyse(folder, day, chosen_rounds(folder, None)[-1]).selection
+        everyone = [*(a.nominee for a in selection.awardees),
+                    *(e.nominee for e in selection.exclusions),
+                    *(n for n, _, _ in selection.not_chosen)]
+        assert everyone
+        for person in everyone:
+            assert selection.nominee(person.id) is next(n for n in everyone if n.id == person.id)
+        assert selection.nominee("no-such-id") is None

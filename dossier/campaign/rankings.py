@@ -127,12 +127,17 @@ def clean_text(value: Any) -> str:
     return _SPACE_RUNS.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
+@functools.cache
+def _bidi_controls() -> re.Pattern:
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(BIDI_CONTROLS)) + "]")
+
+
 def bidi_problem(text: str) -> str | None:
     """The message for text holding a control that reorders what follows it (U+202E shows
     "Văn An" as "nA năV"), or None."""
-    found = sorted({ch for ch in text if ch in BIDI_CONTROLS})
-    if not found:
+    if text.isascii() or not _bidi_controls().search(text):  # most text: no set built
         return None
+    found = sorted({ch for ch in text if ch in BIDI_CONTROLS})
     names = ", ".join(f"U+{ord(ch):04X}" for ch in found)
     # "holds a text-direction control character (…) that reorders the letters when printed:
     # delete it"

@@ -480,9 +480,7 @@ def _parent(nominee: Nominee, selection: Selection) -> Nominee | None:
     parent_id = nominee.get("parent_id")
     if not parent_id:
         return None
-    everyone = [a.nominee for a in selection.awardees] + [e.nominee for e in selection.exclusions]
-    everyone += [n for n, _, _ in selection.not_chosen]
-    return next((n for n in everyone if n.id == parent_id), None)
+    return selection.nominee(parent_id)
 
 
 def _heads(nominee: Nominee | None, parent: Nominee | None) -> bool:

@@ -15,6 +15,7 @@ level, e.g. a school); the campaign's `place`.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from dossier.documents.agency_lines import PLACE_LEVELS
@@ -24,6 +25,7 @@ from dossier.models import Nominee
 NUMBERED = re.compile(r"^(\d+[A-Za-z]?|[IVXLC]+)$")  # "10", "3A", "VII"
 
 
+@functools.lru_cache(maxsize=4096)  # units are named again and again (one per individual)
 def place_in_name(name: str) -> str | None:
     """The place of the first administrative level named in `name`, or None."""
     words = name.replace(",", " , ").split()
