@@ -28,6 +28,7 @@ from typing import NamedTuple
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                   r"(.*?)</word>")
 PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+ODD_SPACE = re.compile(r"[^\S \n]")  # white space but the space and the line break
 TIMEOUT = 120  # seconds for one pdftotext call (a range of at most CHUNK_PAGES pages)
 CHUNK_PAGES = 128  # pages per pdftotext call when a long range is read in parallel
 
@@ -97,8 +98,14 @@ def parse_pages(out: str) -> Iterator[Page]:
     """The pages of one pdftotext output, numbered from 1 in the order printed."""
     for number, chunk in enumerate(out.split("<page ")[1:], start=1):
         size = PAGE.match("<page " + chunk[:80])
-        words = [Word(float(a), float(b), float(c), float(d), _word_text(t))
-                 for a, b, c, d, t in WORD.findall(chunk)]
+        if "&" in chunk or ODD_SPACE.search(chunk) or not unicodedata.is_normalized("NFC",
+                                                                                   chunk):
+            words = [Word(float(a), float(b), float(c), float(d), _word_text(t))
+                     for a, b, c, d, t in WORD.findall(chunk)]
+        else:  # most pages: what `_word_text` would do, without a call per word
+            words = [Word(float(a), float(b), float(c), float(d),
+                          t if " " not in t else " ".join(t.split()))
+                     for a, b, c, d, t in WORD.findall(chunk)]
         READ.pages += 1
         yield Page(number, float(size.group(1)) if size else 595.3,
                    float(size.group(2)) if size else 841.9, words)
