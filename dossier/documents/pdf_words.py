@@ -104,7 +104,7 @@ def parse_pages(out: str) -> Iterator[Page]:
                      for a, b, c, d, t in WORD.findall(chunk)]
         else:  # most pages: what `_word_text` would do, without a call per word
             words = [Word(float(a), float(b), float(c), float(d),
-                          t if " " not in t else " ".join(t.split()))
+                          " ".join(t.split()) if " " in t or "\n" in t else t)
                      for a, b, c, d, t in WORD.findall(chunk)]
         READ.pages += 1
         yield Page(number, float(size.group(1)) if size else 595.3,

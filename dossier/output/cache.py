@@ -47,13 +47,12 @@ from docxtpl import RichText
 from dossier import __version__
 from dossier.documents import render
 from dossier.output import marks
-from dossier.output.cache_folders import (  # noqa: F401  (CACHE_ENV, default_cache_dir: API)
-    CACHE_ENV,
+from dossier.output.cache_folders import (
     LAYOUT,
-    _is_cache_layout,
-    _is_profiles_layout,
     default_cache_dir,
+    is_cache_layout,
     is_own_folder,
+    is_profiles_layout,
     own_folder,
     profile_root,
     profiles_folder,
@@ -266,8 +265,8 @@ class Cache:
 
     def _folders(self) -> list[tuple[Path, Any]]:
         """This layout, older ones (v1, …) and the profiles, each with its layout."""
-        return [*((p, _is_cache_layout) for p in sorted(self.root.parent.glob("v[0-9]*"))),
-                (self.profiles, _is_profiles_layout)]
+        return [*((p, is_cache_layout) for p in sorted(self.root.parent.glob("v[0-9]*"))),
+                (self.profiles, is_profiles_layout)]
 
     def _owned(self) -> tuple[list[Path], list[Path]]:
         """The cache's folders that are dossier's, and those that exist but are not."""

@@ -24,13 +24,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "dossier"
 
 
-
 ENTRY = re.compile(r"[0-9a-f]{64}\.[a-z]+|\.tmp-.+")
 SHARD = re.compile(r"[0-9a-f]{2}")
 PROFILE = re.compile(r"worker-[0-9]+(\.lock)?")
 
 
-def _is_cache_layout(folder: Path) -> bool:
+def is_cache_layout(folder: Path) -> bool:
     """A folder holding only what the cache writes: docx/ and pdf/, shards of two hex digits,
     entries named by their key (and temporary names), no symbolic links."""
     for kind in folder.iterdir():
@@ -48,13 +47,13 @@ def _is_cache_layout(folder: Path) -> bool:
     return True
 
 
-def _is_profiles_layout(folder: Path) -> bool:
+def is_profiles_layout(folder: Path) -> bool:
     """A folder holding only LibreOffice profiles of the workers and their lock files."""
     return all(PROFILE.fullmatch(p.name) and not p.is_symlink() for p in folder.iterdir()
                if p.name != marks.MARK_FILE)
 
 
-def own_folder(folder: Path, layout=_is_cache_layout) -> bool:
+def own_folder(folder: Path, layout=is_cache_layout) -> bool:
     """Make `folder` the cache's, or say it is: created with dossier's mark when missing,
     marked when it holds only what the cache writes there (`layout`); False for anything else
     (a file, a link, a folder of other data) and when it cannot be written."""
@@ -72,7 +71,7 @@ def own_folder(folder: Path, layout=_is_cache_layout) -> bool:
         return False
 
 
-def is_own_folder(folder: Path, layout=_is_cache_layout) -> bool:
+def is_own_folder(folder: Path, layout=is_cache_layout) -> bool:
     """The same question, changing nothing."""
     try:
         return marks.is_marked(folder) or (
@@ -90,4 +89,4 @@ def profile_root(cache_dir: Path | None) -> Path | None:
     """The profiles' folder, made dossier's if it is not yet; None (temporary profiles) when it
     is another program's folder or cannot be made."""
     folder = profiles_folder(cache_dir)
-    return folder if own_folder(folder, _is_profiles_layout) else None
+    return folder if own_folder(folder, is_profiles_layout) else None
