@@ -351,3 +351,30 @@ def test_no_cache_reuses_no_document_but_keeps_libreoffices_profile(tmp_path):
                                    str(tmp_path / "c"), "--cache-dir", str(cache_dir)])
     assert refused.exit_code == 2, refused.output
     assert _orphans(profiles) == []
+
+
+@SOFFICE
+def test_missing_fonts_stop_a_build_whose_libreoffice_started_ahead(tmp_path, monkeypatch):
+    """LibreOffice starts before the fonts are checked (beside its start): a machine without a
+    serif font still gets the message saying how to install one, exit status 1, nothing
+    written, and no LibreOffice left running."""
+    from click.testing import CliRunner
+
+    from dossier.cli.main import main
+
+    cache_dir = tmp_path / "cache"
+    args = ["build", str(EXAMPLE), "--as-of", AS_OF.isoformat(), "--quiet",
+            "--cache-dir", str(cache_dir)]
+    runner = CliRunner()
+    first = runner.invoke(main, [*args, "--out", str(tmp_path / "a")])  # sets the profile up
+    assert first.exit_code == 0, first.output
+    fake = tmp_path / "bin" / "fc-list"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'DejaVu Serif'\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    refused = runner.invoke(main, [*args, "--no-cache", "--out", str(tmp_path / "b")])
+    assert refused.exit_code == 1, refused.output
+    assert "fonts-liberation2" in refused.output
+    assert not (tmp_path / "b").exists()
+    assert _orphans(cache_dir / "libreoffice") == []
