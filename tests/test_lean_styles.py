@@ -50,6 +50,18 @@ def test_only_the_styles_named_and_their_chains_are_kept():
     assert root.find(f"{{{W}}}docDefaults") is not None
 
 
+def test_references_are_read_as_xml_says_them():
+    """Attributes before w:val, a line break inside the tag, an entity in the id: found; a
+    part that writes WordprocessingML under another prefix: every style kept (None)."""
+    body = (f'<w:document xmlns:w="{W}"><w:body><w:p><w:pPr><w:pStyle\n  xmlns:x="urn:x" '
+            'w:val="A&amp;B"/></w:pPr></w:p></w:body></w:document>').encode()
+    assert referenced_styles([body]) == {"A&B"}
+    other = f'<d:document xmlns:d="{W}"><d:body/></d:document>'.encode()
+    default = f'<document xmlns="{W}"><body/></document>'.encode()
+    assert referenced_styles([BODY, other]) is None
+    assert referenced_styles([default]) is None
+
+
 def test_styles_that_cannot_be_read_are_left_as_they_are():
     assert lean_styles(b"<w:styles", frozenset({"Used"})) == b"<w:styles"
 

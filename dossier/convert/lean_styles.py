@@ -16,6 +16,7 @@ table, which only tells Word how to show its built-in styles in its menus.
 from __future__ import annotations
 
 import functools
+import html
 import re
 
 from lxml import etree
@@ -24,7 +25,11 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES_PART = "word/styles.xml"
 # a style named from another part (w:styleLink, w:numStyleLink: numbering.xml)
 STYLE_REFERENCE = re.compile(
-    rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]*)"')
+    rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink)\s(?:[^>]*\s)?w:val="([^"]*)"')
+# the prefixes a part binds to WordprocessingML's namespace (b"" for a default namespace)
+W_PREFIX = re.compile(
+    rb'xmlns(?::([A-Za-z_][\w.-]*))?="http://schemas\.openxmlformats\.org/'
+    rb'wordprocessingml/2006/main"')
 STYLE_CHAINS = ("basedOn", "link", "next")
 
 
@@ -32,9 +37,13 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def referenced_styles(parts: list[bytes]) -> frozenset[str]:
-    """The style ids the parts (every XML part but styles.xml) name."""
-    return frozenset(match.decode("utf-8") for part in parts
+def referenced_styles(parts: list[bytes]) -> frozenset[str] | None:
+    """The style ids the parts (every XML part but styles.xml) name; None when a part writes
+    WordprocessingML with another prefix than `w:` (a template saved by another program):
+    its references could be missed, so every style is kept."""
+    if any(prefix != b"w" for part in parts for prefix in W_PREFIX.findall(part)):
+        return None
+    return frozenset(html.unescape(match.decode("utf-8")) for part in parts
                      for match in STYLE_REFERENCE.findall(part))
 
 

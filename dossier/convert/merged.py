@@ -198,9 +198,9 @@ def merge(documents: list[Path], target: Path) -> None:
         infos = source.infolist()
     parts[BODY_PART] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                       standalone=True)
-    if STYLES_PART in parts:  # LibreOffice reads less (see lean_styles)
-        used = referenced_styles([data for name, data in parts.items()
-                                  if name.endswith(".xml") and name != STYLES_PART])
+    used = referenced_styles([data for name, data in parts.items()
+                              if name.endswith(".xml") and name != STYLES_PART])
+    if STYLES_PART in parts and used is not None:  # LibreOffice reads less (see lean_styles)
         parts[STYLES_PART] = lean_styles(parts[STYLES_PART], used)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         for info in infos:
