@@ -8,9 +8,10 @@ bench/README.md). Only the copy LibreOffice converts is made lean: the .docx the
 keep their styles as the templates have them.
 
 Kept: every style a part other than styles.xml names (`w:pStyle`, `w:rStyle`, `w:tblStyle`,
-`w:numStyleLink`, `w:styleLink`), the styles they are based on, link to or are followed by,
-the default styles, and the document defaults. Dropped: the other styles and the latent-style
-table, which only tells Word how to show its built-in styles in its menus.
+`w:numStyleLink`, `w:styleLink`, `w:defaultTableStyle`, `w:clickAndTypeStyle`), the styles
+they are based on, link to or are followed by, the default styles, and the document defaults.
+Dropped: the other styles and the latent-style table, which only tells Word how to show its
+built-in styles in its menus.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from lxml import etree
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 STYLES_PART = "word/styles.xml"
-# a style named from another part (w:styleLink, w:numStyleLink: numbering.xml)
+# a style named from another part (w:styleLink, w:numStyleLink: numbering.xml;
+# w:defaultTableStyle, w:clickAndTypeStyle: settings.xml)
 STYLE_REFERENCE = re.compile(
-    rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink)\s(?:[^>]*\s)?w:val="([^"]*)"')
+    rb'<w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink|defaultTableStyle|clickAndTypeStyle)'
+    rb'\s(?:[^>]*\s)?w:val="([^"]*)"')
 # the prefixes a part binds to WordprocessingML's namespace (b"" for a default namespace)
 W_PREFIX = re.compile(
     rb'xmlns(?::([A-Za-z_][\w.-]*))?="http://schemas\.openxmlformats\.org/'
