@@ -56,6 +56,9 @@ def test_references_are_read_as_xml_says_them():
     body = (f'<w:document xmlns:w="{W}"><w:body><w:p><w:pPr><w:pStyle\n  xmlns:x="urn:x" '
             'w:val="A&amp;B"/></w:pPr></w:p></w:body></w:document>').encode()
     assert referenced_styles([body]) == {"A&B"}
+    settings = (f'<w:settings xmlns:w="{W}"><w:defaultTableStyle w:val="Grid"/>'
+                '</w:settings>').encode()
+    assert referenced_styles([settings]) == {"Grid"}
     other = f'<d:document xmlns:d="{W}"><d:body/></d:document>'.encode()
     default = f'<document xmlns="{W}"><body/></document>'.encode()
     assert referenced_styles([BODY, other]) is None
