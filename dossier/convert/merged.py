@@ -194,8 +194,8 @@ def merge(documents: list[Path], target: Path) -> None:
             merged_body.append(section)
     root.replace(root.find(_w("body")), merged_body)
     with zipfile.ZipFile(documents[0]) as source:
-        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
         infos = source.infolist()
+        parts = {info.filename: source.read(info.filename) for info in infos}
     parts[BODY_PART] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                       standalone=True)
     used = referenced_styles([data for name, data in parts.items()

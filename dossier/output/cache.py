@@ -156,12 +156,7 @@ class Cache:
 
     def get_chunk(self, key: str) -> bytes | None:
         """The bundler's parsed form of a cached PDF (see bundle.Chunk)."""
-        if not self.usable():
-            return None
-        try:
-            return self._path("pdf", key, ".chunk").read_bytes()
-        except OSError:
-            return None
+        return self._read(self._path("pdf", key, ".chunk"))
 
     def put_chunk(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".chunk"), data)
@@ -169,12 +164,7 @@ class Cache:
     def get_layout(self, key: str) -> bytes | None:
         """A document's layout findings (layout_check.result_key: its PDF's key and what the
         check reads)."""
-        if not self.usable():
-            return None
-        try:
-            return self._path("pdf", key, ".layout").read_bytes()
-        except OSError:
-            return None
+        return self._read(self._path("pdf", key, ".layout"))
 
     def put_layout(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".layout"), data)
@@ -235,6 +225,15 @@ class Cache:
             return
         meta = {**meta, "file": [facts.st_size, facts.st_mtime_ns]}
         self._write(entry.with_suffix(".meta"), json.dumps(meta).encode("utf-8"))
+
+    def _read(self, path: Path) -> bytes | None:
+        """`path`'s bytes, or None (a miss) when the cache is unusable or the file unreadable."""
+        if not self.usable():
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
 
     def _write(self, path: Path, data: bytes) -> None:
         """Write `path` whole (temporary name, then rename); best effort, as `_store`."""
