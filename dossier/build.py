@@ -37,7 +37,7 @@ from dossier.output import atomic as atomic_output
 from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache, link_or_copy
-from dossier.output.digest import file_sha256
+from dossier.output.digest import FileDigests, file_sha256
 from dossier.reports.selection import selection_markdown
 from dossier.vietnamese import money_in_words
 
@@ -75,6 +75,7 @@ class _Options:
     report: Progress
     converter: Converter | None  # None: no PDFs
     cache: Cache | None
+    digests: FileDigests = field(default_factory=FileDigests)
 
 
 def build_rounds(root: Path, out: Path, as_of: dt.date, round_id: str | None = None,
@@ -181,7 +182,8 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
         docs = _render_all(analysis, staging / "docx", options, stats)
     (staging / "selection.md").write_text(
         selection_markdown(campaign, analysis.selection, analysis.submissions), encoding="utf-8")
-    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts, bundles))
+    _write_manifest(staging, _manifest(analysis, staging, docs, pdf_paths, page_counts, bundles,
+                                       options.digests))
     single = next(iter(bundles.values())) if len(bundles) == 1 else None
     return BuildResult(analysis, staging, single, len(docs), sum(page_counts), stats, bundles)
 
@@ -276,8 +278,7 @@ class _Feed:
         self.pdf_paths.append(target)
         if self.cache:
             self.keys.append(self.cache.pdf_key(doc.sha256, self.converter.version))
-        if doc.supplied or (self.cache and not target.is_file()
-                            and self.cache.place_pdf(self.keys[-1], target) is not None):
+        if doc.supplied or (self.cache and not target.is_file() and self._placed(target)):
             self.hits += 1
             return
         if self.stream is None:
@@ -285,6 +286,14 @@ class _Feed:
                 self.options.report("convert", self.hits + done, self.total)), self.total)
         self.missing.append(doc.path)
         self.stream.submit([doc.path])
+
+    def _placed(self, target: Path) -> bool:
+        """The PDF taken from the cache (its sha256, verified there, kept for the manifest)."""
+        assert self.cache is not None
+        cached = self.cache.place_pdf(self.keys[-1], target)
+        if cached is not None:
+            self.options.digests.record(target, cached.sha256)
+        return cached is not None
 
     def finish(self) -> Conversion:
         self.options.report("convert", self.hits, self.total)
@@ -317,12 +326,12 @@ def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
     stats.converted = [doc.stem for doc in feed.missing if doc in result.pdfs]
     if result.failed:
         raise_if_disk_full(pdf_dir, list(result.failed))
-        _store_pdfs(options.cache, keys, docs, pdf_paths, set(result.pdfs), None)
+        _store_pdfs(options, keys, docs, pdf_paths, set(result.pdfs), None)
         raise_for_failures(result)
     parts = [BundlePart(plan.title, pdf, keys[index] if keys else None)
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
     counts, bundles = _bundles(analysis, parts, staging, options)
-    _store_pdfs(options.cache, keys, docs, pdf_paths, set(feed.missing), counts)
+    _store_pdfs(options, keys, docs, pdf_paths, set(feed.missing), counts)
     too_long = page_limit_findings(analysis.plans, counts)
     too_long += submissions_layout_findings(  # issue 14: what cannot be signed as it stands
         analysis.plans, bundles, counts, blocking_only=True, cache=options.cache, keys=keys)
@@ -357,14 +366,17 @@ def _bundles(analysis: Analysis, parts: list[BundlePart], staging: Path,
     return counts, bundles
 
 
-def _store_pdfs(cache: Cache | None, keys: list[str], docs: list[_Rendered],
+def _store_pdfs(options: _Options, keys: list[str], docs: list[_Rendered],
                 pdf_paths: list[Path], which: set[Path], counts: list[int] | None) -> None:
     """Put the PDFs of the documents in `which` into the cache, with their page counts."""
+    cache = options.cache
     if cache is None:
         return
     for index, (key, doc, pdf) in enumerate(zip(keys, docs, pdf_paths, strict=True)):
         if doc.path in which:
-            cache.put_pdf(key, pdf, counts[index] if counts else page_count(pdf))
+            sha256 = cache.put_pdf(key, pdf, counts[index] if counts else page_count(pdf))
+            if sha256 is not None:
+                options.digests.record(pdf, sha256)
 
 
 def _doc_date(analysis: Analysis, kind: str) -> dt.date:
@@ -375,7 +387,7 @@ def _doc_date(analysis: Analysis, kind: str) -> dt.date:
 
 
 def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_paths: list[Path],
-              page_counts: list[int], bundles: dict[str, Path]) -> dict:
+              page_counts: list[int], bundles: dict[str, Path], digests: FileDigests) -> dict:
     campaign = analysis.campaign
     documents = []
     for index, (plan, doc) in enumerate(zip(analysis.plans, docs, strict=True)):
@@ -396,7 +408,7 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
         elif pdf_paths:
             entry["pdf"] = pdf_paths[index].relative_to(staging).as_posix()
             entry["pages"] = page_counts[index]
-            entry["pdf_sha256"] = file_sha256(pdf_paths[index])  # `dossier sign` checks it
+            entry["pdf_sha256"] = digests.of(pdf_paths[index])  # `dossier sign` checks it
         documents.append(entry)
     pages = sum(page_counts)
     bundle_path = next(iter(bundles.values())) if len(bundles) == 1 else None
@@ -416,17 +428,17 @@ def _manifest(analysis: Analysis, staging: Path, docs: list[_Rendered], pdf_path
                       "group": a.group.name, "award": a.award_label, "amount": a.amount}
                      for a in analysis.selection.awardees],
         "documents": documents,
-        "bundle": ({"path": bundle_path.name, "sha256": file_sha256(bundle_path), "pages": pages}
+        "bundle": ({"path": bundle_path.name, "sha256": digests.of(bundle_path), "pages": pages}
                    if bundle_path else None),
         "findings": [{"code": f.code, "severity": f.severity, "message": f.message}
                      for f in analysis.findings],
         "regime_choice": campaign.regime_choice,
-        "submissions": submission_entries(analysis, documents, page_counts, bundles),
+        "submissions": submission_entries(analysis, documents, page_counts, bundles, digests),
     }
 
 
 def submission_entries(analysis: Analysis, documents: list[dict], page_counts: list[int],
-                       bundles: dict[str, Path]) -> list[dict]:
+                       bundles: dict[str, Path], digests: FileDigests) -> list[dict]:
     """manifest.json's `submissions`: per deciding authority, its route, counts, total (in
     figures and words), documents and bundle."""
     entries = []
@@ -446,7 +458,7 @@ def submission_entries(analysis: Analysis, documents: list[dict], page_counts: l
             "total_prize": sub.total,
             "total_words": money_in_words(sub.total),
             "documents": [documents[i]["docx"] or documents[i].get("pdf") for i in indices],
-            "bundle": ({"path": path.name, "sha256": file_sha256(path),
+            "bundle": ({"path": path.name, "sha256": digests.of(path),
                         "pages": sum(page_counts[i] for i in indices)} if path else None),
         })
     return entries

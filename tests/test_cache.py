@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from dossier.build import build
 from dossier.cli.main import main
 from dossier.output.cache import Cache, digest
+from dossier.output.digest import file_sha256
 
 from .conftest import AS_OF, set_cell
 
@@ -28,10 +29,23 @@ def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
     return sorted(stem for stem in before if before[stem] != after[stem])
 
 
+def _assert_manifest_hashes_are_the_files(out: Path) -> None:
+    """Every sha256 the manifest records is its file's, whether the build converted the PDF,
+    took it from the cache (whose check the manifest reuses) or bundled it."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    recorded = [(d["pdf"], d["pdf_sha256"]) for d in manifest["documents"]]
+    recorded.append((manifest["bundle"]["path"], manifest["bundle"]["sha256"]))
+    recorded += [(s["bundle"]["path"], s["bundle"]["sha256"]) for s in manifest["submissions"]]
+    assert len(recorded) == len(STEMS) + 2
+    for path, sha256 in recorded:
+        assert file_sha256(out / path) == sha256, path
+
+
 def test_one_row_changes_exactly_its_documents(campaign_dir, tmp_path):
     cache = Cache(tmp_path / "cache")
     first = build(campaign_dir, tmp_path / "out", AS_OF, cache=cache)
     assert first.stats.rendered == STEMS and first.stats.converted == STEMS
+    _assert_manifest_hashes_are_the_files(tmp_path / "out")
     before = _docx_bytes(tmp_path / "out")
     pdf_before = {p.name: p.read_bytes() for p in (tmp_path / "out" / "pdf").iterdir()}
 
@@ -45,6 +59,7 @@ def test_one_row_changes_exactly_its_documents(campaign_dir, tmp_path):
     pdf_after = {p.name: p.read_bytes() for p in (tmp_path / "out" / "pdf").iterdir()}
     assert sorted(n for n in pdf_before if pdf_before[n] != pdf_after[n]) == [
         "04-bao-cao-TT01.pdf"]
+    _assert_manifest_hashes_are_the_files(tmp_path / "out")
 
     # what the cache serves is what a build without it makes
     build(campaign_dir, tmp_path / "fresh", AS_OF, pdf=False)

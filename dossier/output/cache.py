@@ -101,6 +101,12 @@ class CacheStats:
     kept: tuple[Path, ...] = ()  # folders named like the cache's but not dossier's
 
 
+@dataclass(frozen=True)
+class CachedPdf:
+    pages: int
+    sha256: str
+
+
 class Cache:
     """A cache directory shared by every build of this user (see `default_cache_dir`)."""
 
@@ -137,22 +143,26 @@ class Cache:
         """Put the cached .docx at `target`; its sha256, or None on a miss."""
         if key is None:
             return None
-        return self._place(self._path("docx", key, ".docx"), target, "sha256")
+        meta = self._place(self._path("docx", key, ".docx"), target, "sha256")
+        return meta["sha256"] if meta is not None else None
 
     def put_docx(self, key: str | None, source: Path, sha256: str) -> None:
         if key is not None:
             self._store(source, self._path("docx", key, ".docx"), {"sha256": sha256})
 
-    def place_pdf(self, key: str, target: Path) -> int | None:
-        """Put the cached PDF at `target`; its page count, or None on a miss."""
-        return self._place(self._path("pdf", key, ".pdf"), target, "pages")
+    def place_pdf(self, key: str, target: Path) -> CachedPdf | None:
+        """Put the cached PDF at `target`; its page count and sha256, or None on a miss."""
+        meta = self._place(self._path("pdf", key, ".pdf"), target, "pages")
+        return CachedPdf(meta["pages"], meta["sha256"]) if meta is not None else None
 
-    def put_pdf(self, key: str, source: Path, pages: int) -> None:
+    def put_pdf(self, key: str, source: Path, pages: int) -> str | None:
+        """Store `source` under `key`; its sha256 (None if it could not be read)."""
         try:
             sha256 = file_sha256(source)
         except OSError:
-            return
+            return None
         self._store(source, self._path("pdf", key, ".pdf"), {"sha256": sha256, "pages": pages})
+        return sha256
 
     def get_chunk(self, key: str) -> bytes | None:
         """The bundler's parsed form of a cached PDF (see bundle.Chunk)."""
@@ -169,9 +179,10 @@ class Cache:
     def put_layout(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".layout"), data)
 
-    def _place(self, entry: Path, target: Path, fact: str) -> Any:
-        """Link (else copy) `entry` to `target` if it is still the file the cache wrote; the
-        `fact` recorded with it, or None (and nothing at `target`).
+    def _place(self, entry: Path, target: Path, fact: str) -> dict[str, Any] | None:
+        """Link (else copy) `entry` to `target` if it is still the file the cache wrote; what
+        was recorded with it (its sha256, verified on `target`, and `fact`), or None (and
+        nothing at `target`).
 
         Outputs share their files with the cache (a hard link costs no copy, no flush and no
         disk space); a file edited in place in an output folder edits the entry too, which its
@@ -204,7 +215,7 @@ class Cache:
         if not same:
             target.unlink(missing_ok=True)
             return None
-        return meta[fact]
+        return meta
 
     def _store(self, source: Path, entry: Path, meta: dict[str, Any]) -> None:
         """Make `entry` the file `source` (linked, else copied) and record its facts. Best
