@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -300,13 +301,13 @@ class Selection:
     def nominee(self, nominee_id: str) -> Nominee | None:
         """The nominee with this id, awarded or not (the first, as a scan in that order would
         find it). Indexed once: a report per awardee asks for its parent collective."""
-        index = self.__dict__.get("_by_id")
-        if index is None:
-            index = {}
-            everyone = [*(a.nominee for a in self.awardees),
-                        *(e.nominee for e in self.exclusions),
-                        *(n for n, _, _ in self.not_chosen)]
-            for person in everyone:
-                index.setdefault(person.id, person)
-            self.__dict__["_by_id"] = index
-        return index.get(nominee_id)
+        return self._nominees_by_id.get(nominee_id)
+
+    @functools.cached_property
+    def _nominees_by_id(self) -> dict[str, Nominee]:
+        index: dict[str, Nominee] = {}
+        for person in [*(a.nominee for a in self.awardees),
+                       *(e.nominee for e in self.exclusions),
+                       *(n for n, _, _ in self.not_chosen)]:
+            index.setdefault(person.id, person)
+        return index
