@@ -38,6 +38,7 @@ from dossier.output import marks
 from dossier.output.bundle import BundlePart, bundle, page_count
 from dossier.output.cache import Cache, link_or_copy
 from dossier.output.digest import FileDigests, file_sha256
+from dossier.output.list_pieces import ListPieces
 from dossier.reports.selection import selection_markdown
 from dossier.vietnamese import money_in_words
 
@@ -272,6 +273,10 @@ class _Feed:
         self.missing: list[Path] = []
         self.hits = 0
         self.stream: ConversionStream | None = None
+        # a long list whose PDF is missing: only the pages an edit touches are converted
+        self.pieces = (ListPieces(self.cache, self.converter.version, pdf_dir, pdf_dir.parent)
+                       if self.cache and getattr(self.converter, "exports_row_marks", False)
+                       else None)
 
     def ready(self, doc: _Rendered) -> None:
         target = doc.path if doc.supplied else self.pdf_dir / f"{doc.path.stem}.pdf"
@@ -285,7 +290,8 @@ class _Feed:
             self.stream = open_stream(self.converter, self.pdf_dir, lambda done, _: (
                 self.options.report("convert", self.hits + done, self.total)), self.total)
         self.missing.append(doc.path)
-        self.stream.submit([doc.path])
+        self.stream.submit(self.pieces.prepare(doc.path, self.keys[-1])
+                           if self.pieces else [doc.path])
 
     def _placed(self, target: Path) -> bool:
         """The PDF taken from the cache (its sha256, verified there, kept for the manifest)."""
@@ -300,14 +306,29 @@ class _Feed:
         if self.stream is None:
             return Conversion()
         try:
-            return self.stream.finish()
+            result = self.stream.finish()
+            if self.pieces:
+                result = self.pieces.settle(result, self.converter.convert)
+            return result
         except ToolError:
             raise_if_disk_full(self.pdf_dir, self.missing)  # the real cause: "ổ đĩa đầy", exit 2
             raise
+        finally:
+            if self.pieces:
+                self.pieces.close()
+
+    def store_list_pages(self) -> None:
+        """Record the list documents' pages, for the next build (after their PDFs are stored)."""
+        if self.pieces and self.cache:
+            self.pieces.store(self.cache.has_pdf)
 
     def abort(self) -> None:
-        if self.stream is not None:
-            self.stream.abort()
+        try:
+            if self.stream is not None:
+                self.stream.abort()
+        finally:
+            if self.pieces:
+                self.pieces.close()
 
 
 def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
@@ -332,6 +353,7 @@ def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
              for index, (plan, pdf) in enumerate(zip(analysis.plans, pdf_paths, strict=True))]
     counts, bundles = _bundles(analysis, parts, staging, options)
     _store_pdfs(options, keys, docs, pdf_paths, set(feed.missing), counts)
+    feed.store_list_pages()
     too_long = page_limit_findings(analysis.plans, counts)
     too_long += submissions_layout_findings(  # issue 14: what cannot be signed as it stands
         analysis.plans, bundles, counts, blocking_only=True, cache=options.cache, keys=keys)

@@ -53,6 +53,7 @@ from dossier.convert.converter import (
     estimate_pages,
 )
 from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
+from dossier.convert.list_rows import ROW_MARK
 
 if TYPE_CHECKING:  # imported where PDFs are cut: `dossier build` starts LibreOffice first
     from pypdf import PdfReader
@@ -110,6 +111,8 @@ def compatibility(document: Path) -> str | None:
     except (OSError, zipfile.BadZipFile, KeyError):
         return None
     if body.count(b"<w:sectPr") != 1:  # sections of its own: numbering would not restart
+        return None
+    if ROW_MARK.encode() in body:  # a list's piece: its rows' marks must reach its own PDF
         return None
     return digest.hexdigest()
 
@@ -320,6 +323,8 @@ def plan(documents: list[Path], max_pages: int = MAX_MERGED_PAGES,
 class MergingConverter:
     """Converter that merges compatible documents (see the module) and converts through
     `inner`, whose PDF export must use `MARKED_PDF_FILTER`."""
+
+    exports_row_marks = True  # its PDFs carry the bookmarks as named destinations
 
     def __init__(self, inner: Converter):
         self.inner = inner

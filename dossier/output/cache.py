@@ -179,6 +179,17 @@ class Cache:
     def put_layout(self, key: str, data: bytes) -> None:
         self._write(self._path("pdf", key, ".layout"), data)
 
+    def get_list(self, key: str) -> bytes | None:
+        """A list document's rows and their pages (output/list_pieces: the record by its frame)."""
+        return self._read(self._path("lists", key, ".json"))
+
+    def put_list(self, key: str, data: bytes) -> None:
+        self._write(self._path("lists", key, ".json"), data)
+
+    def has_pdf(self, key: str) -> bool:
+        """A PDF is stored under `key` (not verified: `place_pdf` verifies what it places)."""
+        return self.usable() and self._path("pdf", key, ".meta").is_file()
+
     def _place(self, entry: Path, target: Path, fact: str) -> dict[str, Any] | None:
         """Link (else copy) `entry` to `target` if it is still the file the cache wrote; what
         was recorded with it (its sha256, verified on `target`, and `fact`), or None (and

@@ -30,12 +30,12 @@ PROFILE = re.compile(r"worker-[0-9]+(\.lock)?")
 
 
 def is_cache_layout(folder: Path) -> bool:
-    """A folder holding only what the cache writes: docx/ and pdf/, shards of two hex digits,
-    entries named by their key (and temporary names), no symbolic links."""
+    """A folder holding only what the cache writes: docx/, pdf/ and lists/, shards of two hex
+    digits, entries named by their key (and temporary names), no symbolic links."""
     for kind in folder.iterdir():
         if kind.name == marks.MARK_FILE:
             continue
-        if kind.name not in ("docx", "pdf") or kind.is_symlink() or not kind.is_dir():
+        if kind.name not in ("docx", "pdf", "lists") or kind.is_symlink() or not kind.is_dir():
             return False
         for shard in kind.iterdir():
             if not SHARD.fullmatch(shard.name) or shard.is_symlink() or not shard.is_dir():

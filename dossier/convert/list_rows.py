@@ -1,0 +1,253 @@
+"""The rows of a long list document (the Tờ trình's and the Biên bản's danh sách), for
+converting again only the pages an edit touches (issue 17's d′; `output.list_pieces` does that).
+
+A list document's body is a frame (the text around the lists, the tables' properties and
+header rows) and rows (every table row of the body that is not a repeated header row). Its
+`ListShape` holds a digest of the frame and one of each row: two versions of a document with
+the same frame differ only in the rows whose digests differ.
+
+A copy LibreOffice converts can carry a mark per row (`marked`): a Word bookmark
+(`dossier-row-NNNNN`) at the start of the row's first paragraph, which the PDF export writes as
+a named destination, so the PDF tells on which page every row is (`list_pdf.row_pages`).
+
+A piece (`piece`) is the document cut to the rows `first`..`last` (the tables' header rows
+kept, everything before `first`'s table dropped, and everything after `last`'s table too unless
+`last` is the last row), its pages numbered from the page `first` starts on, with no distinct
+first page. Converted alone, it gives the same pages as those of the whole document, when
+`first` starts a page inside a table whose rows may not split (bench/pieces_probe.py: 8 of 8
+pieces identical at N = 1.000).
+
+A document is not cut (`shape` returns None) when anything in it could lay out otherwise in a
+piece: a field other than PAGE (NUMPAGES would count the piece's pages), even and odd headers
+or mirrored margins (a piece's first page is a right-hand page), banded table styles (rows
+dropped would shift the bands), or more than one section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+BODY_PART = "word/document.xml"
+ROW_MARK = "dossier-row-"
+ROW_MARK_ID_BASE = 800_000  # bookmark ids of the row marks, far above any a document holds
+ALLOWED_FIELDS = {"PAGE"}
+# what makes pages depend on more than the rows above them (see the module's docstring)
+UNSAFE_SETTINGS = ("evenAndOddHeaders", "mirrorMargins", "gutterAtTop")
+BANDED = ("band1Horz", "band2Horz")
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+@dataclass(frozen=True)
+class ListShape:
+    """A list document's frame and rows (see the module)."""
+
+    frame: str
+    rows: tuple[str, ...]  # digest of each row, in order
+    tables: tuple[int, ...]  # the body table each row is in (its index among the body's)
+    unsplittable: frozenset[int]  # tables whose every row may not split across pages
+
+    def boundary(self, row: int) -> bool:
+        """Can a piece start at `row` if it starts a page: a row after another of its table,
+        in a table whose rows do not split (the page then opens with the header rows and
+        `row`, in the piece as in the whole)."""
+        return (0 < row < len(self.rows) and self.tables[row] == self.tables[row - 1]
+                and self.tables[row] in self.unsplittable)
+
+
+def _is_header(row: etree._Element) -> bool:
+    header = row.find(f"{_w('trPr')}/{_w('tblHeader')}")
+    return header is not None and _on(header)
+
+
+def _cannot_split(row: etree._Element) -> bool:
+    flag = row.find(f"{_w('trPr')}/{_w('cantSplit')}")
+    return flag is not None and _on(flag)
+
+
+def list_rows(body: etree._Element) -> list[tuple[int, etree._Element]]:
+    """(table index, row) of every row of the body's tables that is not a header row."""
+    tables = body.findall(_w("tbl"))
+    return [(index, row) for index, table in enumerate(tables)
+            for row in table.findall(_w("tr")) if not _is_header(row)]
+
+
+def _on(element: etree._Element) -> bool:
+    """An on/off property that is on (`w:val` absent, or not false)."""
+    return element.get(_w("val"), "true") not in ("false", "0", "off")
+
+
+def _safe(parts: dict[str, bytes], root: etree._Element) -> bool:
+    """Nothing in the document lays a piece out otherwise than the whole (see the module)."""
+    trees = [root] + [etree.fromstring(data) for name, data in parts.items()
+                      if name.startswith(("word/header", "word/footer", "word/footnotes",
+                                          "word/endnotes")) and name.endswith(".xml")]
+    for tree in trees:
+        instructions = [element.text or "" for element in tree.iter(_w("instrText"))]
+        instructions += [element.get(_w("instr"), "") for element in tree.iter(_w("fldSimple"))]
+        if any(text.split() and text.split()[0].upper() not in ALLOWED_FIELDS
+               for text in instructions):
+            return False
+    settings = etree.fromstring(parts["word/settings.xml"]) \
+        if "word/settings.xml" in parts else None
+    if settings is not None and any(_on(element) for name in UNSAFE_SETTINGS
+                                    for element in settings.iter(_w(name))):
+        return False
+    return (not _banded(parts.get(STYLES_PART, b""), root)
+            and len(list(root.iter(_w("sectPr")))) == 1)
+
+
+def _banded(styles: bytes, root: etree._Element) -> bool:
+    """A table of the body has a style (or a style it is based on, or the default table
+    style) that shades rows in bands: rows cut away would shift them."""
+    if not styles:
+        return False
+    by_id = {style.get(_w("styleId")): style
+             for style in etree.fromstring(styles).iter(_w("style"))
+             if style.get(_w("type")) == "table"}
+    pending = {element.get(_w("val")) for element in root.iter(_w("tblStyle"))}
+    pending |= {key for key, style in by_id.items() if style.get(_w("default")) in ("1", "true")}
+    seen: set[str] = set()
+    while pending:
+        style = by_id.get(name := pending.pop())
+        seen.add(name)
+        if style is None:
+            continue
+        if any(kind.get(_w("type")) in BANDED for kind in style.iter(_w("tblStylePr"))):
+            return True
+        based = style.find(_w("basedOn"))
+        if based is not None and based.get(_w("val")) not in seen:
+            pending.add(based.get(_w("val")))
+    return False
+
+
+def _read(document: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    with zipfile.ZipFile(document) as archive:
+        infos = archive.infolist()
+        return infos, {info.filename: archive.read(info.filename) for info in infos}
+
+
+def shape(document: Path) -> ListShape | None:
+    """The document's frame and rows; None when it has no rows or may not be cut."""
+    _, parts = _read(document)
+    if BODY_PART not in parts:
+        return None
+    root = etree.fromstring(parts[BODY_PART])
+    if not _safe(parts, root):
+        return None
+    rows = list_rows(root.find(_w("body")))
+    if not rows:
+        return None
+    digests = tuple(hashlib.sha256(etree.tostring(row)).hexdigest() for _, row in rows)
+    unsplittable = {index for index, _ in rows}
+    unsplittable -= {index for index, row in rows if not _cannot_split(row)}
+    for _, row in rows:  # the frame: the body with every row emptied
+        for child in list(row):
+            row.remove(child)
+    frame = hashlib.sha256(etree.tostring(root))
+    for name in sorted(parts):
+        if name != BODY_PART:
+            frame.update(f"\0{name}\0".encode() + hashlib.sha256(parts[name]).digest())
+    return ListShape(frame.hexdigest(), digests, tuple(index for index, _ in rows),
+                     frozenset(unsplittable))
+
+
+def _mark(row: etree._Element, number: int) -> None:
+    """A bookmark at the start of the row's first paragraph."""
+    paragraph = next(row.iter(_w("p")), None)
+    if paragraph is None:
+        return
+    start = etree.Element(_w("bookmarkStart"))
+    start.set(_w("id"), str(ROW_MARK_ID_BASE + number))
+    start.set(_w("name"), f"{ROW_MARK}{number:05d}")
+    end = etree.Element(_w("bookmarkEnd"))
+    end.set(_w("id"), str(ROW_MARK_ID_BASE + number))
+    properties = paragraph.find(_w("pPr"))
+    at = 0 if properties is None else list(paragraph).index(properties) + 1
+    paragraph.insert(at, start)
+    paragraph.insert(at + 1, end)
+
+
+def marked(document: Path, target: Path) -> None:
+    """The document with every row marked, its styles lean (as LibreOffice reads merged
+    documents): the copy converted whole."""
+    infos, parts = _read(document)
+    root = etree.fromstring(parts[BODY_PART])
+    for number, (_, row) in enumerate(list_rows(root.find(_w("body")))):
+        _mark(row, number)
+    _write(infos, parts, root, target)
+
+
+def piece(document: Path, target: Path, first: int, last: int, first_page: int) -> None:
+    """The document cut to rows `first`..`last`, marked, its first page the whole document's
+    page `first_page` (0-based; see the module); `last` the last row: everything after the
+    lists is kept."""
+    infos, parts = _read(document)
+    root = etree.fromstring(parts[BODY_PART])
+    body = root.find(_w("body"))
+    rows = list_rows(body)
+    for number, (_, row) in enumerate(rows):
+        if first <= number <= last:
+            _mark(row, number)
+    _cut(body, rows, first, last, last == len(rows) - 1)
+    _number_from(body.find(_w("sectPr")), first_page)
+    _write(infos, parts, root, target)
+
+
+def _cut(body: etree._Element, rows: list[tuple[int, etree._Element]], first: int, last: int,
+         keep_after: bool) -> None:
+    tables = body.findall(_w("tbl"))
+    opening, closing = tables[rows[first][0]], tables[rows[last][0]]
+    for number, (_, row) in enumerate(rows):
+        if number < first or number > last:
+            row.getparent().remove(row)
+    children = list(body)
+    start, end = children.index(opening), children.index(closing)
+    for child in children[:start]:
+        body.remove(child)
+    if not keep_after:
+        for child in children[end + 1:]:
+            if child.tag != _w("sectPr"):
+                body.remove(child)
+
+
+def _number_from(section: etree._Element, first_page: int) -> None:
+    """Pages numbered as the whole document's from its page `first_page` (0-based) on, no
+    distinct first page (it is not the document's)."""
+    title_page = section.find(_w("titlePg"))
+    if title_page is not None:
+        section.remove(title_page)
+    numbering = section.find(_w("pgNumType"))
+    if numbering is None:
+        numbering = etree.Element(_w("pgNumType"))
+        names = {_w(n) for n in ("headerReference", "footerReference", "footnotePr",
+                                 "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
+                                 "pgBorders", "lnNumType")}
+        at = max((i + 1 for i, child in enumerate(section) if child.tag in names), default=0)
+        section.insert(at, numbering)
+    start = numbering.get(_w("start"), "1")
+    numbering.set(_w("start"), str((int(start) if start.isdigit() else 1) + first_page))
+
+
+def _write(infos: list[zipfile.ZipInfo], parts: dict[str, bytes], root: etree._Element,
+           target: Path) -> None:
+    parts = {**parts, BODY_PART: etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                standalone=True)}
+    used = referenced_styles([data for name, data in parts.items()
+                              if name.endswith(".xml") and name != STYLES_PART])
+    if STYLES_PART in parts and used is not None:
+        parts[STYLES_PART] = lean_styles(parts[STYLES_PART], used)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED,
+                         compresslevel=1)

@@ -1,0 +1,318 @@
+"""Convert again only the pages of a long list that an edit touches (issue 17's d′).
+
+A list document (the Tờ trình, the Biên bản: one table row per nominee, hundreds of pages at
+N = 1.000) is converted whole the first time, from a copy whose rows are marked
+(`list_rows.marked`): its PDF says on which page every row is (`list_pdf.row_pages`). The
+cache keeps, by the document's frame (everything but the rows) and the converter, a record:
+the PDF's cache key, every row's digest and page.
+
+When the document comes again with the same frame and the same number of rows, only some rows
+changed. Around each run of changed rows a piece is cut (`ListShape.boundary`): from the row
+`a` that starts the page of its first changed row (or an earlier page) to the row `b` that
+starts a page after its last one, `b` included:
+
+- if `b` again starts a page, as many pages after `a`'s as before, and alone on the piece's last
+  page, the rows `a`..`b - 1` take the same pages as before, and the pages after are the old
+  ones: the new PDF takes the piece's pages but its last in place of the old ones;
+- otherwise (the edit moved a page break) the rest of the document from `a` (the tail) is
+  converted, and replaces every old page from `a`'s on;
+- where no page can be cut before a changed row, or after the last (the tail), or a piece
+  fails, the document is converted whole (marked) as the first time.
+
+Pages before `a`'s stay the old ones because nothing before `a` changed and a page's layout
+depends only on what comes before it; a piece equals those pages of the whole document
+(bench/pieces_probe.py; `tests/test_pieces.py` compares builds so made with builds from
+nothing). A spliced PDF carries each piece's fonts: after `MAX_SPLICES` splices the document is
+converted whole again.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from dossier.convert import list_pdf, list_rows
+from dossier.convert.converter import Conversion, estimate_pages
+from dossier.convert.list_rows import ListShape
+from dossier.output.cache import Cache, digest
+
+# Only documents too long to be merged are worth it (merged.MAX_MERGED_PAGES)
+MIN_PAGES = 20
+# A spliced PDF carries each piece's fonts (about 80 kB a piece): after this many builds by
+# pieces the document is converted whole again, which bounds its growth
+MAX_SPLICES = 8
+MAX_PIECES = 8  # more runs of changed rows than this: one piece from the first to the last
+PIECE = "~dossier-piece-{}-{:02d}.docx"
+OLD = "~dossier-old-{}.pdf"
+# "the list's pages could not be put together"
+NOT_SPLICED = "không ghép được các trang của danh sách"
+
+ConvertAgain = Callable[[list[Path], Path], Conversion]
+
+
+@dataclass
+class _Piece:
+    first: int  # its first row
+    end: int | None  # the row that starts the page after it (converted with it), None: the tail
+    path: Path  # its .docx
+    pdf: Path | None = None  # once converted
+    found: dict[int, int] = field(default_factory=dict)  # its rows' pages (0-based, its own)
+    count: int = 0  # its pages
+
+
+@dataclass
+class _Job:
+    """One list document being converted: whole (`whole`, a marked copy) or by pieces."""
+
+    document: Path
+    shape: ListShape
+    frame_key: str
+    pdf_key: str
+    whole: Path | None = None
+    pieces: list[_Piece] = field(default_factory=list)
+    old_pdf: Path | None = None
+    old_pages: list[int] = field(default_factory=list)  # each row's page before (0-based)
+    old_count: int = 0
+    pages: list[int] | None = None  # each row's page in the PDF made (known when settled)
+    spliced: int = 0  # builds by pieces since the document was converted whole
+
+    def submitted(self) -> list[Path]:
+        return [self.whole] if self.whole is not None else [p.path for p in self.pieces]
+
+
+class ListPieces:
+    """The build's helper for list documents (see the module): `prepare` says what to convert
+    instead of a document, `settle` makes the documents' PDFs from what was converted, `store`
+    records their rows' pages in the cache once their PDFs are stored there."""
+
+    def __init__(self, cache: Cache, converter_version: str, out_dir: Path, work_parent: Path):
+        self.cache = cache
+        self.version = converter_version
+        self.out_dir = out_dir
+        self.work = Path(tempfile.mkdtemp(prefix=".dossier-pieces-", dir=work_parent))
+        self.jobs: list[_Job] = []
+
+    def prepare(self, document: Path, pdf_key: str) -> list[Path]:
+        """What to convert for `document` (its PDF missing from the cache): itself, a marked
+        copy of it, or pieces of it."""
+        if estimate_pages(document) < MIN_PAGES:
+            return [document]
+        shape = list_rows.shape(document)
+        if shape is None:
+            return [document]
+        job = _Job(document, shape, digest("list", shape.frame, self.version), pdf_key)
+        if not self._plan_pieces(job):
+            self._whole(job)
+        self.jobs.append(job)
+        return job.submitted()
+
+    def _whole(self, job: _Job) -> None:
+        job.pieces, job.old_pdf, job.spliced = [], None, 0
+        job.whole = self.work / job.document.name
+        list_rows.marked(job.document, job.whole)
+
+    def _plan_pieces(self, job: _Job) -> bool:
+        """Cut the pieces around the changed rows, if the cache knows the document's pages."""
+        record = self._record(job)
+        if record is None or record["spliced"] >= MAX_SPLICES:
+            return False
+        job.old_pages = record["pages"]
+        changed = [row for row, (old, new) in enumerate(zip(record["rows"], job.shape.rows,
+                                                             strict=True)) if old != new]
+        spans = self._spans(job, changed)
+        if not spans:
+            return False
+        job.old_pdf = self.work / OLD.format(job.document.stem)
+        placed = self.cache.place_pdf(record["pdf"], job.old_pdf)
+        if placed is None or placed.pages <= job.old_pages[-1]:
+            return False
+        job.old_count = placed.pages
+        job.pieces = [self._cut(job, first, end, number)
+                      for number, (first, end) in enumerate(spans)]
+        job.spliced = record["spliced"] + 1
+        return True
+
+    @staticmethod
+    def _spans(job: _Job, changed: list[int]) -> list[tuple[int, int | None]]:
+        """(first row, end row or None) of the pieces around the changed rows; [] when a
+        changed row has no page that can be cut before it."""
+        pages = job.old_pages
+        starts = [row for row in range(1, len(pages))
+                  if job.shape.boundary(row) and pages[row] > pages[row - 1]]
+        spans: list[tuple[int, int | None]] = []
+        for row in changed:
+            if spans and (spans[-1][1] is None or row < spans[-1][1]):
+                continue  # within the previous piece
+            before = [start for start in starts if start <= row]
+            if not before:
+                return []
+            spans.append((before[-1], next((s for s in starts if s > row), None)))
+        if len(spans) > MAX_PIECES:
+            spans = [(spans[0][0], spans[-1][1])]
+        return spans
+
+    def _record(self, job: _Job) -> dict | None:
+        data = self.cache.get_list(job.frame_key)
+        try:
+            record = json.loads(data) if data is not None else None
+        except ValueError:
+            return None
+        rows = len(job.shape.rows)
+        if not (isinstance(record, dict) and isinstance(record.get("pdf"), str)
+                and isinstance(record.get("rows"), list) and len(record["rows"]) == rows
+                and isinstance(record.get("pages"), list) and len(record["pages"]) == rows
+                and isinstance(record.get("spliced"), int)
+                and all(isinstance(page, int) for page in record["pages"])
+                and all(0 <= a <= b for a, b in pairwise([0, *record["pages"]]))):
+            return None
+        return record
+
+    def _cut(self, job: _Job, first: int, end: int | None, number: int) -> _Piece:
+        piece = _Piece(first, end, self.work / PIECE.format(job.document.stem, number))
+        last = end if end is not None else len(job.shape.rows) - 1
+        list_rows.piece(job.document, piece.path, first, last, job.old_pages[first])
+        return piece
+
+    def settle(self, result: Conversion, convert_again: ConvertAgain) -> Conversion:
+        """The documents' PDFs from their pieces or marked copies; the tails and whole
+        documents the pieces did not suffice for converted with `convert_again`. The result by
+        document (what the build converted in their stead is not named)."""
+        again: list[_Job] = []
+        for job in self.jobs:
+            if not self._settle(job, result):
+                self._instead(job, result)
+                again.append(job)
+        if again:
+            second = convert_again([path for job in again for path in job.submitted()],
+                                   self.out_dir)
+            result.pdfs.update(second.pdfs)
+            result.failed.update(second.failed)
+            for job in again:
+                if not self._settle(job, result):  # a tail always fits: not expected
+                    result.failed[job.submitted()[-1]] = NOT_SPLICED
+        return self._by_document(result)
+
+    def _instead(self, job: _Job, result: Conversion) -> None:
+        """What to convert when the pieces did not suffice: the tail from the first piece that
+        moved a page break (those before it are kept), or the whole document if a piece
+        failed."""
+        fitting = 0
+        while (fitting < len(job.pieces) and job.pieces[fitting].pdf is not None
+               and self._fits(job, job.pieces[fitting])):
+            fitting += 1
+        moved = job.pieces[fitting]
+        tail = moved.pdf is not None
+        for piece in job.pieces[fitting if tail else 0:]:
+            result.failed.pop(piece.path, None)  # converted otherwise now
+            stale = result.pdfs.pop(piece.path, None)
+            if stale is not None:
+                stale.unlink(missing_ok=True)
+        if tail:
+            job.pieces = [*job.pieces[:fitting],
+                          self._cut(job, moved.first, None, len(job.pieces))]
+        else:
+            self._whole(job)
+
+    def _settle(self, job: _Job, result: Conversion) -> bool:
+        """Make the document's PDF from what was converted for it; False when that was not
+        enough (a piece that moved a page break, or that failed)."""
+        if job.whole is not None:
+            converted = result.pdfs.get(job.whole)
+            if converted is not None:  # a document that failed is reported as it is
+                found = list_pdf.row_pages(converted)
+                list_pdf.save_without_marks(converted)
+                rows = range(len(job.shape.rows))
+                job.pages = [found[r] for r in rows] if all(r in found for r in rows) else None
+            return True
+        for piece in job.pieces:
+            if piece.pdf is None:
+                piece.pdf = result.pdfs.get(piece.path)
+                if piece.pdf is None:
+                    return False
+                piece.found = list_pdf.row_pages(piece.pdf)
+                piece.count = list_pdf.page_count(piece.pdf)
+            if not self._fits(job, piece):
+                return False
+        list_pdf.splice(self._ranges(job), self.out_dir / f"{job.document.stem}.pdf")
+        for piece in job.pieces:
+            assert piece.pdf is not None
+            piece.pdf.unlink()
+        return True
+
+    @staticmethod
+    def _fits(job: _Job, piece: _Piece) -> bool:
+        """The piece's rows take as many pages as before, its end row alone on its last page
+        (a tail always fits)."""
+        if piece.end is None:
+            return True
+        kept = job.old_pages[piece.end] - job.old_pages[piece.first]
+        found = piece.found
+        return (all(row in found for row in range(piece.first, piece.end + 1))
+                and found[piece.end] == kept and found[piece.end - 1] < kept
+                and piece.count == kept + 1)
+
+    def _ranges(self, job: _Job) -> list[list_pdf.Range]:
+        """The new PDF's pages: the old ones, each piece's in place of theirs; the rows' new
+        pages in `job.pages` (None if a tail's marks are not all found)."""
+        assert job.old_pdf is not None
+        old = job.old_pages
+        pages: list[int] | None = list(old)
+        ranges: list[list_pdf.Range] = []
+        at: int | None = 0  # the old page copied next
+        for piece in job.pieces:
+            assert piece.pdf is not None and at is not None
+            start = old[piece.first]
+            ranges.append((job.old_pdf, at, start))
+            end = piece.end if piece.end is not None else len(old)
+            at = old[piece.end] if piece.end is not None else None
+            ranges.append((piece.pdf, 0, piece.count if at is None else at - start))
+            rows = range(piece.first, end)
+            if pages is not None and all(row in piece.found for row in rows):
+                pages[piece.first:end] = [start + piece.found[row] for row in rows]
+            else:
+                pages = None
+        if at is not None:
+            ranges.append((job.old_pdf, at, job.old_count))
+        job.pages = pages
+        return ranges
+
+    def _by_document(self, result: Conversion) -> Conversion:
+        """`result` with each list document in place of what was converted for it."""
+        owner = {path: job for job in self.jobs for path in job.submitted()}
+        by_document = Conversion()
+        for submitted, pdf in result.pdfs.items():
+            job = owner.get(submitted)
+            if job is None:
+                by_document.pdfs[submitted] = pdf
+            elif submitted == job.submitted()[0]:
+                by_document.pdfs[job.document] = self.out_dir / f"{job.document.stem}.pdf"
+        for submitted, reason in result.failed.items():
+            job = owner.get(submitted)
+            by_document.failed[job.document if job else submitted] = reason
+        for document in by_document.failed:
+            by_document.pdfs.pop(document, None)
+        return by_document
+
+    def store(self, stored: Callable[[str], bool]) -> None:
+        """Record each list document's rows and pages, if its PDF is in the cache
+        (`stored(pdf_key)`)."""
+        for job in self.jobs:
+            if job.pages is not None and stored(job.pdf_key):
+                record = {"pdf": job.pdf_key, "rows": list(job.shape.rows), "pages": job.pages,
+                          "spliced": job.spliced}
+                self.cache.put_list(job.frame_key, json.dumps(record).encode("utf-8"))
+
+    def close(self) -> None:
+        """Remove the pieces, the marked copies and the old PDFs."""
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def __enter__(self) -> ListPieces:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
