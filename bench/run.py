@@ -12,7 +12,8 @@
 plus the render rate of compiled templates, in one process (= one core); the share of documents
 the build converts within merged documents (dossier/convert/merged.py); the seconds per page of
 the lists (the Tờ trình, the Biên bản) converted alone; and the fidelity sample: documents of the
-build (cut from merged PDFs) compared with the floor's (each converted alone).
+build (cut from merged PDFs) compared with the floor's (each converted alone), and after (d′) the
+two lists (spliced from pieces) compared with their .docx converted alone.
 
 (a) and (b) run alternately `--repeat` times and the fastest of each is kept: the machine may
 be shared. Results are merged into bench/results.json by N, and bench/README.md is rewritten
@@ -239,6 +240,22 @@ def fidelity(built: Path, floor_dir: Path, docx: list[Path], sample: int) -> dic
     return {"sampled": len(chosen), "differing": differing}
 
 
+def pieces_fidelity(out: Path, scratch: Path) -> dict:
+    """After (d′): the two lists' PDFs (spliced from pieces into the cached ones, issue 17)
+    compared with their .docx converted alone by plain LibreOffice (bench/floor.sh)."""
+    from dossier.convert.fidelity import compare
+
+    target = scratch / "pieces-alone"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    lists = sorted((out / "docx").glob("*.docx"))[:2]
+    subprocess.run(["bash", str(HERE / "floor.sh"), str(target), "2", *map(str, lists)],
+                   check=True)
+    differing = [d.stem for d in lists
+                 if compare(out / "pdf" / f"{d.stem}.pdf", target / f"{d.stem}.pdf")]
+    return {"compared": len(lists), "differing": differing}
+
+
 def edit_row(campaign: Path, nominee_id: str, column: str, value: str) -> None:
     path = campaign / "rankings.csv"
     with path.open(encoding="utf-8", newline="") as handle:
@@ -290,6 +307,9 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
     edit_row(campaign, "CN00001", "position", "Chuyên viên (đã sửa)")
     incremental_lists = dossier_build(campaign, out, cache, work)["seconds"]
     print(f"  (d') incremental (field in the lists): {incremental_lists:.1f} s", flush=True)
+    spliced = pieces_fidelity(out, work)
+    print(f"  (d') lists spliced from pieces vs converted alone: {spliced['differing']} differ",
+          flush=True)
     before, after = probe(BUNDLE_PROBE, str(out / "pdf"), str(work / "probe.pdf"))
     rendering = probe(RENDER_PROBE, str(campaign))
     return {
@@ -307,6 +327,7 @@ def measure(n: int, work: Path, repeat: int, sample: int) -> dict:
         "analyse_s": rendering["analyse_s"],
         "render_per_s": rendering["documents"] / rendering["render_s"],
         "merged_share": share, "fidelity": same, "lists": lists,
+        "pieces_fidelity": spliced,
     }
 
 
@@ -343,7 +364,9 @@ def _merged(r: dict) -> str:
 def _fidelity(r: dict) -> str:
     if "fidelity" not in r:
         return "–"
-    return f"{len(r['fidelity']['differing'])} of {r['fidelity']['sampled']}"
+    spliced = r.get("pieces_fidelity")
+    after = f"; d′ {len(spliced['differing'])} of {spliced['compared']}" if spliced else ""
+    return f"{len(r['fidelity']['differing'])} of {r['fidelity']['sampled']}{after}"
 
 
 def _list_rate(r: dict) -> str:
