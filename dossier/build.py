@@ -355,8 +355,12 @@ def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
     _store_pdfs(options, keys, docs, pdf_paths, set(feed.missing), counts)
     feed.store_list_pages()
     too_long = page_limit_findings(analysis.plans, counts)
+    lists = feed.pieces.documents() if feed.pieces else {}
+    at = {doc.path: index for index, doc in enumerate(docs)}
     too_long += submissions_layout_findings(  # issue 14: what cannot be signed as it stands
-        analysis.plans, bundles, counts, blocking_only=True, cache=options.cache, keys=keys)
+        analysis.plans, bundles, counts, blocking_only=True, cache=options.cache, keys=keys,
+        sources={at[path]: sources for path, sources in lists.items()},
+        keep=frozenset(at[path] for path in lists))
     if too_long:
         raise BlockingFindings(too_long)
     return docs, pdf_paths, counts, bundles

@@ -19,6 +19,8 @@ from dossier.convert.backends import make_converter
 from dossier.convert.fidelity import compare
 from dossier.convert.list_rows import ListShape, W
 from dossier.convert.merged import compatibility
+from dossier.documents import layout_check
+from dossier.documents.pdf_words import read_pages
 from dossier.output import list_pieces as pieces
 from dossier.output.cache import Cache
 
@@ -52,6 +54,21 @@ def _assert_lists_as_converted_alone(out: Path, work: Path) -> None:
             == [], stem
 
 
+def _assert_pages_kept_as_read(out: Path, cache: Cache) -> None:
+    """What the layout check kept of each list's pages (partly taken over from the PDF before
+    the edit) is what reading the built PDF gives."""
+    converter = make_converter(jobs=1)
+    version = converter.version
+    converter.close()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for document in manifest["documents"]:
+        if Path(document["docx"]).stem in LISTS:
+            key = layout_check.pages_key(Cache.pdf_key(document["sha256"], version))
+            kept = layout_check._load_pages(cache.get_layout(key))
+            assert kept == [layout_check.page_text(page)
+                            for page in read_pages(out / document["pdf"])], document["docx"]
+
+
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory) -> Path:
     return generate(70, tmp_path_factory.mktemp("pieces") / "campaign")
@@ -70,12 +87,14 @@ def test_edits_to_a_long_list_convert_only_their_pieces(campaign, tmp_path, monk
     assert set(LISTS) <= set(second.stats.converted)
     assert [r["spliced"] for r in _records(tmp_path / "cache")] == [1, 1]
     _assert_lists_as_converted_alone(out, tmp_path / "alone-1")
+    _assert_pages_kept_as_read(out, cache)
 
     # a field that grows by lines: the page breaks move, the rest of the list is converted
     set_cell(campaign, "CN00030", "position", LONG_TEXT)
     build(campaign, out, AS_OF, cache=cache)
     assert [r["spliced"] for r in _records(tmp_path / "cache")] == [2, 2]
     _assert_lists_as_converted_alone(out, tmp_path / "alone-2")
+    _assert_pages_kept_as_read(out, cache)
     assert not list(out.rglob("~*")) and not list(out.glob(".dossier-pieces-*"))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert all(not d["pdf"].startswith("pdf/~") for d in manifest["documents"])

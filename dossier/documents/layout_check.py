@@ -29,9 +29,9 @@ import json
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from dossier.documents import pdf_words
 from dossier.documents.agency_lines import forbidden_breaks
@@ -60,7 +60,8 @@ SIGNERS = ("signer", "secretary_sign", "chair_sign", "left_sign", "right_sign")
 # Bump when a check changes what it finds: the results cached by earlier builds are then
 # computed again (the module's source is part of the key too, as a safety net).
 CHECK_VERSION = 1
-def _find(all_lines: list[Line], text: str, start: int = 0, last: bool = False) -> int | None:
+def _find(all_lines: Sequence[Line | TextLine], text: str, start: int = 0,
+          last: bool = False) -> int | None:
     """Index of the (first or last) line from `start` whose text contains `text`."""
     wanted = normalise(text)
     found = [i for i in range(start, len(all_lines)) if wanted in all_lines[i].text]
@@ -74,7 +75,7 @@ def page_findings(plan: DocumentPlan, pages: list[Page], blocking_only: bool = F
     """Every layout finding of one document, from its pages' words; `blocking_only`: only
     the checks whose findings are blocking (SIGNATURE_SPLIT, LONE_PAGE), as a build needs."""
     if blocking_only:
-        return _blocking_findings(plan, pages)
+        return _blocking_findings(plan, (page_text(page) for page in pages))
     every = lines(pages)
     findings = _signature_findings(plan, every)
     findings += _lone_pages(plan, pages)
@@ -92,7 +93,7 @@ def _finding(code: str, severity: str, plan: DocumentPlan, page: int, message: s
 SIGNATURE_SPAN = 12  # lines from a block's first title line to its signer's name, at most
 
 
-def _block_start(every: list[Line], title: str, name: str) -> int | None:
+def _block_start(every: Sequence[Line | TextLine], title: str, name: str) -> int | None:
     """The line where a signature block starts: the last line holding its first title that
     its signer's name follows within a few lines (a title also printed elsewhere, e.g. "CHỦ
     TỊCH" in the danh sách's title, is not the block); without a name, the last such line."""
@@ -105,7 +106,7 @@ def _block_start(every: list[Line], title: str, name: str) -> int | None:
     return signed[-1] if signed else None
 
 
-def _signature_findings(plan: DocumentPlan, every: list[Line]) -> list[Finding]:
+def _signature_findings(plan: DocumentPlan, every: Sequence[Line | TextLine]) -> list[Finding]:
     findings = []
     context = plan.context
     for key in SIGNERS:
@@ -173,8 +174,12 @@ def _lone_kinds(context: dict) -> list[tuple[str, Counter]]:
         ("dòng tổng cộng của bảng", _total_words(context))) if allowed]
 
 
-def _is_lone(page: Page, allowed: Counter) -> bool:
-    words = [w.text for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
+def _printed_words(page: Page) -> list[str]:
+    """The page's words but its number (in the top margin)."""
+    return [w.text for w in page.words if not (w.text.isdigit() and w.y1 < MARGIN_TOP)]
+
+
+def _is_lone(words: list[str], allowed: Counter) -> bool:
     return bool(words) and all(w in allowed for w in words) and not Counter(words) - allowed
 
 
@@ -187,25 +192,39 @@ def _lone_pages(plan: DocumentPlan, pages: list[Page]) -> list[Finding]:
     """Pages after the first that hold nothing but a signature block or a table's total."""
     return [_lone_finding(plan, page.number, what)
             for what, allowed in _lone_kinds(plan.context)
-            for page in pages[1:] if _is_lone(page, allowed)]
+            for page in pages[1:] if _is_lone(_printed_words(page), allowed)]
 
 
-def _blocking_findings(plan: DocumentPlan, pages: Iterable[Page]) -> list[Finding]:
+class PageText(NamedTuple):
+    """What the blocking checks read of a page: its lines' text, and its printed words (its
+    number left out). Kept in the cache for long documents, whose pages a list spliced from
+    pieces (output.list_pieces) mostly takes over unchanged."""
+
+    lines: list[str]
+    words: str  # joined by spaces (a word holds none): fewer objects held for a long list
+
+
+class TextLine(NamedTuple):
+    page: int
+    text: str
+
+
+def page_text(page: Page) -> PageText:
+    return PageText([line.text for line in lines([page])], " ".join(_printed_words(page)))
+
+
+def _blocking_findings(plan: DocumentPlan, pages: Iterable[PageText]) -> list[Finding]:
     """The blocking checks of `page_findings` over pages read one at a time: each page's
     words are let go once its lines' text is kept and its lone-page test done, so a list of a
     thousand pages is never held word by word (N = 5.000: the build's peak memory)."""
-    every: list[Line] = []
+    every: list[TextLine] = []
     kinds = _lone_kinds(plan.context)
     lone: dict[str, list[Finding]] = {what: [] for what, _ in kinds}
     for number, page in enumerate(pages, start=1):
-        page.number = number
-        for line in lines([page]):
-            _ = line.text  # kept (a cached property), the words are not
-            line.words = []
-            every.append(line)
+        every += [TextLine(number, text) for text in page.lines]
         if number > 1:
             for what, allowed in kinds:
-                if _is_lone(page, allowed):
+                if _is_lone(page.words.split(), allowed):
                     lone[what].append(_lone_finding(plan, number, what))
     return _signature_findings(plan, every) + [f for what, _ in kinds for f in lone[what]]
 
@@ -297,15 +316,30 @@ class ResultCache(Protocol):
     def put_layout(self, key: str, data: bytes) -> None: ...
 
 
+class PageSource(NamedTuple):
+    """A document's pages `first`..`last - 1` (from 0) are the pages from `old_first` on of the
+    PDF cached under `pdf_key` (a list spliced from pieces: output.list_pieces)."""
+
+    first: int
+    last: int
+    pdf_key: str
+    old_first: int
+
+
 def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int], *,
                            blocking_only: bool = False, cache: ResultCache | None = None,
-                           keys: list[str] | None = None) -> list[Finding]:
+                           keys: list[str] | None = None,
+                           sources: dict[int, list[PageSource]] | None = None,
+                           keep: frozenset[int] = frozenset()) -> list[Finding]:
     """The same check read from a build's bundle (pdftotext on the bundle's pages, one
     document at a time held in memory); `counts`: each document's pages, in the plans' order.
 
     With a `cache` and each document's PDF cache key (`keys`, in the plans' order), a
     document's findings are kept under a key of its PDF and of everything the checks read
-    (`result_key`), and only the documents without a kept result are read from the bundle."""
+    (`result_key`), and only the documents without a kept result are read from the bundle.
+    For the blocking checks, the documents `keep` (indices: long lists) also keep what the
+    checks read of each page (`PageText`, under `pages_key`), and the pages `sources` says a
+    document took over from such a PDF are not read again."""
     if not available():
         return _not_checked()
     results: dict[int, list[Finding]] = {}
@@ -321,41 +355,86 @@ def bundle_layout_findings(plans: list[DocumentPlan], bundle: Path, counts: list
             elif key:
                 result_keys[index] = key
     missing = [i for i in wanted if i not in results]
-    for index, findings in _read_findings(plans, bundle, counts, missing, blocking_only):
+    known = (_known_pages(cache, sources or {}, missing)
+             if cache is not None and blocking_only else {})
+    for index, findings, texts in _read_findings(plans, bundle, counts, missing, blocking_only,
+                                                 known, keep if cache is not None else set()):
         results[index] = findings
         if cache is not None and index in result_keys:
             cache.put_layout(result_keys[index], _dump(findings))
+        if cache is not None and keys is not None and texts is not None:
+            cache.put_layout(pages_key(keys[index]), _dump_pages(texts))
     return [f for index in wanted for f in results[index]]
 
 
-def _read_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int],
-                   which: list[int], blocking_only: bool
-                   ) -> Iterator[tuple[int, list[Finding]]]:
-    """The findings of the documents `which` (indices, in order), read from the bundle:
-    consecutive documents' pages in one range."""
-    starts = [0]
-    for count in counts:
-        starts.append(starts[-1] + count)
-    ranges: list[tuple[int, int]] = []
+def _known_pages(cache: ResultCache, sources: dict[int, list[PageSource]],
+                 which: list[int]) -> dict[int, dict[int, PageText]]:
+    """The pages of the documents `which` that `sources` says are cached ones (by document,
+    by page from 0)."""
+    known: dict[int, dict[int, PageText]] = {}
+    loaded: dict[str, list[PageText] | None] = {}
     for index in which:
-        first, last = starts[index] + 1, starts[index + 1]
-        if ranges and ranges[-1][1] == first - 1:
-            ranges[-1] = (ranges[-1][0], last)
-        else:
-            ranges.append((first, last))
-    pages = stream_pages(bundle, ranges)
+        for first, last, pdf_key, old_first in sources.get(index, []):
+            if pdf_key not in loaded:
+                loaded[pdf_key] = _load_pages(cache.get_layout(pages_key(pdf_key)))
+            old = loaded[pdf_key]
+            if old is None or old_first + last - first > len(old):
+                continue
+            known.setdefault(index, {}).update(
+                {page: old[old_first + page - first] for page in range(first, last)})
+    return known
+
+
+def _read_findings(plans: list[DocumentPlan], bundle: Path, counts: list[int],
+                   which: list[int], blocking_only: bool,
+                   known: dict[int, dict[int, PageText]] | None = None,
+                   keep: Iterable[int] = ()
+                   ) -> Iterator[tuple[int, list[Finding], list[PageText] | None]]:
+    """The findings of the documents `which` (indices, in order), read from the bundle:
+    consecutive pages in one range, but the `known` ones (blocking checks only); with the
+    pages' text for the documents `keep`."""
+    known = known or {}
+    pages = stream_pages(bundle, _unknown_ranges(counts, which, known))
     try:
         for index in which:
             if blocking_only:  # page by page: a long list is never held whole
-                yield index, _blocking_findings(plans[index],
-                                                itertools.islice(pages, counts[index]))
+                own = known.get(index, {})
+                texts = [] if index in keep else None
+                read = (own[n] if n in own else page_text(next(pages))
+                        for n in range(counts[index]))
+                findings = _blocking_findings(plans[index], _collected(read, texts))
+                yield index, findings, texts
                 continue
-            own = list(itertools.islice(pages, counts[index]))
-            for number, page in enumerate(own, start=1):
+            own_pages = list(itertools.islice(pages, counts[index]))
+            for number, page in enumerate(own_pages, start=1):
                 page.number = number
-            yield index, page_findings(plans[index], own, blocking_only)
+            yield index, page_findings(plans[index], own_pages, blocking_only), None
     finally:
         pages.close()
+
+
+def _unknown_ranges(counts: list[int], which: list[int],
+                    known: dict[int, dict[int, PageText]]) -> list[tuple[int, int]]:
+    """The bundle's pages (first, last; from 1) of the documents `which` but the `known`."""
+    starts = list(itertools.accumulate(counts, initial=0))
+    ranges: list[tuple[int, int]] = []
+    for index in which:
+        for page in range(counts[index]):
+            if page in known.get(index, {}):
+                continue
+            absolute = starts[index] + page + 1
+            if ranges and ranges[-1][1] == absolute - 1:
+                ranges[-1] = (ranges[-1][0], absolute)
+            else:
+                ranges.append((absolute, absolute))
+    return ranges
+
+
+def _collected(pages: Iterable[PageText], into: list[PageText] | None) -> Iterator[PageText]:
+    for page in pages:
+        if into is not None:
+            into.append(page)
+        yield page
 
 
 @functools.cache
@@ -405,6 +484,31 @@ def result_key(plan: DocumentPlan, pdf_key: str, blocking_only: bool) -> str | N
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def pages_key(pdf_key: str) -> str:
+    """The key of what the blocking checks read of each page of the PDF cached under
+    `pdf_key` (by this checker)."""
+    payload = json.dumps([_checker_id(), "pages", pdf_key], separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _dump_pages(pages: list[PageText]) -> bytes:
+    return json.dumps([[page.lines, page.words] for page in pages],
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _load_pages(data: bytes | None) -> list[PageText] | None:
+    """Pages written by `_dump_pages`; None (as if missing) for anything else."""
+    if data is None:
+        return None
+    try:
+        pages = [PageText(list(texts), words) for texts, words in json.loads(data)]
+    except (ValueError, TypeError):
+        return None
+    if all(isinstance(text, str) for page in pages for text in [*page.lines, page.words]):
+        return pages
+    return None
+
+
 def _dump(findings: list[Finding]) -> bytes:
     return json.dumps([[f.code, f.severity, f.message, list(f.nominees)] for f in findings],
                       ensure_ascii=False).encode("utf-8")
@@ -441,13 +545,19 @@ def page_outline(pdf: Path) -> list[str]:
 def submissions_layout_findings(plans: list[DocumentPlan], bundles: dict[str, Path],
                                 counts: list[int], *, blocking_only: bool = False,
                                 cache: ResultCache | None = None,
-                                keys: list[str] | None = None) -> list[Finding]:
-    """`bundle_layout_findings` for each submission's bundle (by submission id)."""
+                                keys: list[str] | None = None,
+                                sources: dict[int, list[PageSource]] | None = None,
+                                keep: frozenset[int] = frozenset()) -> list[Finding]:
+    """`bundle_layout_findings` for each submission's bundle (by submission id); `sources`
+    and `keep` by index in `plans`."""
     findings = []
     for submission, path in bundles.items():
         indices = [i for i, plan in enumerate(plans) if plan.submission == submission]
         findings += bundle_layout_findings(
             [plans[i] for i in indices], path, [counts[i] for i in indices],
             blocking_only=blocking_only, cache=cache,
-            keys=[keys[i] for i in indices] if keys else None)
+            keys=[keys[i] for i in indices] if keys else None,
+            sources={at: (sources or {})[i] for at, i in enumerate(indices)
+                     if i in (sources or {})},
+            keep=frozenset(at for at, i in enumerate(indices) if i in keep))
     return findings

@@ -39,6 +39,7 @@ from pathlib import Path
 from dossier.convert import list_pdf, list_rows
 from dossier.convert.converter import Conversion, estimate_pages
 from dossier.convert.list_rows import ListShape
+from dossier.documents.layout_check import PageSource
 from dossier.output.cache import Cache, digest
 
 # Only documents too long to be merged are worth it (merged.MAX_MERGED_PAGES)
@@ -76,10 +77,12 @@ class _Job:
     whole: Path | None = None
     pieces: list[_Piece] = field(default_factory=list)
     old_pdf: Path | None = None
+    old_key: str = ""  # its cache key
     old_pages: list[int] = field(default_factory=list)  # each row's page before (0-based)
     old_count: int = 0
     pages: list[int] | None = None  # each row's page in the PDF made (known when settled)
     spliced: int = 0  # builds by pieces since the document was converted whole
+    sources: list[PageSource] = field(default_factory=list)  # pages taken over from old_pdf
 
     def submitted(self) -> list[Path]:
         return [self.whole] if self.whole is not None else [p.path for p in self.pieces]
@@ -131,7 +134,7 @@ class ListPieces:
         placed = self.cache.place_pdf(record["pdf"], job.old_pdf)
         if placed is None or placed.pages <= job.old_pages[-1]:
             return False
-        job.old_count = placed.pages
+        job.old_count, job.old_key = placed.pages, record["pdf"]
         job.pieces = [self._cut(job, first, end, number)
                       for number, (first, end) in enumerate(spans)]
         job.spliced = record["spliced"] + 1
@@ -268,6 +271,7 @@ class ListPieces:
             assert piece.pdf is not None and at is not None
             start = old[piece.first]
             ranges.append((job.old_pdf, at, start))
+            job.sources.append(PageSource(at, start, job.old_key, at))
             end = piece.end if piece.end is not None else len(old)
             at = old[piece.end] if piece.end is not None else None
             ranges.append((piece.pdf, 0, piece.count if at is None else at - start))
@@ -278,6 +282,7 @@ class ListPieces:
                 pages = None
         if at is not None:
             ranges.append((job.old_pdf, at, job.old_count))
+            job.sources.append(PageSource(at, job.old_count, job.old_key, at))
         job.pages = pages
         return ranges
 
@@ -297,6 +302,13 @@ class ListPieces:
         for document in by_document.failed:
             by_document.pdfs.pop(document, None)
         return by_document
+
+    def documents(self) -> dict[Path, list[PageSource]]:
+        """The list documents (by .docx), each with the pages its PDF took over unchanged
+        from the one the cache kept (none when converted whole): what the layout check need
+        not read again (the old pages keep their places: a piece has the pages it replaces)."""
+        return {job.document: [s for s in job.sources if s.last > s.first]
+                for job in self.jobs}
 
     def store(self, stored: Callable[[str], bool]) -> None:
         """Record each list document's rows and pages, if its PDF is in the cache
