@@ -303,9 +303,9 @@ class _Feed:
 
     def finish(self) -> Conversion:
         self.options.report("convert", self.hits, self.total)
-        if self.stream is None:
-            return Conversion()
         try:
+            if self.stream is None:
+                return Conversion()
             result = self.stream.finish()
             if self.pieces:
                 result = self.pieces.settle(result, self.converter.convert)

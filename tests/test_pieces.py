@@ -99,6 +99,9 @@ def test_edits_to_a_long_list_convert_only_their_pieces(campaign, tmp_path, monk
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert all(not d["pdf"].startswith("pdf/~") for d in manifest["documents"])
 
+    again = build(campaign, out, AS_OF, cache=cache)  # nothing changed: nothing converted
+    assert again.stats.converted == [] and not list(out.glob(".dossier-pieces-*"))
+
 
 def _list_document(campaign: Path, out: Path, cache: Cache) -> Path:
     build(campaign, out, AS_OF, cache=cache, pdf=False)
@@ -194,6 +197,13 @@ def test_a_list_shape_tells_frame_from_rows(tmp_path):
 ])
 def test_what_a_piece_would_lay_out_otherwise_is_never_cut(tmp_path, body, settings, styles):
     document = _docx(tmp_path, body + _table(["1", "2"], "Grid"), settings, styles)
+    assert list_rows.shape(document) is None
+
+
+def test_a_document_that_cannot_be_read_is_converted_as_it_is(tmp_path):
+    document = _docx(tmp_path, _table(["1", "2"]))
+    with zipfile.ZipFile(document, "a") as archive:
+        archive.writestr("word/header1.xml", "<w:hdr")  # not XML: LibreOffice will judge
     assert list_rows.shape(document) is None
 
 

@@ -138,12 +138,14 @@ def _read(document: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
 
 
 def shape(document: Path) -> ListShape | None:
-    """The document's frame and rows; None when it has no rows or may not be cut."""
-    _, parts = _read(document)
-    if BODY_PART not in parts:
-        return None
-    root = etree.fromstring(parts[BODY_PART])
-    if not _safe(parts, root):
+    """The document's frame and rows; None when it has no rows or may not be cut, or a part
+    cannot be read (it is then converted as it is, and LibreOffice judges it)."""
+    try:
+        _, parts = _read(document)
+        root = etree.fromstring(parts[BODY_PART])
+        if root.find(_w("body")) is None or not _safe(parts, root):
+            return None
+    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return None
     rows = list_rows(root.find(_w("body")))
     if not rows:

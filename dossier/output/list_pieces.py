@@ -97,8 +97,16 @@ class ListPieces:
         self.cache = cache
         self.version = converter_version
         self.out_dir = out_dir
-        self.work = Path(tempfile.mkdtemp(prefix=".dossier-pieces-", dir=work_parent))
+        self.work_parent = work_parent
+        self._work: Path | None = None
         self.jobs: list[_Job] = []
+
+    @property
+    def work(self) -> Path:
+        """The folder of the pieces, marked copies and old PDFs (made when first needed)."""
+        if self._work is None:
+            self._work = Path(tempfile.mkdtemp(prefix=".dossier-pieces-", dir=self.work_parent))
+        return self._work
 
     def prepare(self, document: Path, pdf_key: str) -> list[Path]:
         """What to convert for `document` (its PDF missing from the cache): itself, a marked
@@ -321,7 +329,8 @@ class ListPieces:
 
     def close(self) -> None:
         """Remove the pieces, the marked copies and the old PDFs."""
-        shutil.rmtree(self.work, ignore_errors=True)
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
 
     def __enter__(self) -> ListPieces:
         return self
