@@ -25,6 +25,7 @@ dropped would shift the bands), or more than one section.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import zipfile
 from dataclasses import dataclass
@@ -137,31 +138,114 @@ def _read(document: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
         return infos, {info.filename: archive.read(info.filename) for info in infos}
 
 
-def shape(document: Path) -> ListShape | None:
-    """The document's frame and rows; None when it has no rows or may not be cut, or a part
-    cannot be read (it is then converted as it is, and LibreOffice judges it)."""
-    try:
-        _, parts = _read(document)
-        root = etree.fromstring(parts[BODY_PART])
-        if root.find(_w("body")) is None or not _safe(parts, root):
+class ListDocument:
+    """A list document read once (its parts and its body's tree), to learn its shape and write
+    its marked copy or pieces from the same tree (a list of 5.000 nominees is 13 MB of XML:
+    parsed, about 150 MB)."""
+
+    def __init__(self, document: Path):
+        self.infos, self.parts = _read(document)
+        self.root = etree.fromstring(self.parts[BODY_PART])
+        body = self.root.find(_w("body"))
+        if body is None:
+            raise ValueError("no body")
+        self.body = body
+        self.rows = list_rows(body)
+
+    @classmethod
+    def read(cls, document: Path) -> ListDocument | None:
+        """None when a part cannot be read (the document is then converted as it is, and
+        LibreOffice judges it)."""
+        try:
+            return cls(document)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
             return None
-    except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
-        return None
-    rows = list_rows(root.find(_w("body")))
-    if not rows:
-        return None
-    digests = tuple(hashlib.sha256(etree.tostring(row)).hexdigest() for _, row in rows)
-    unsplittable = {index for index, _ in rows}
-    unsplittable -= {index for index, row in rows if not _cannot_split(row)}
-    for _, row in rows:  # the frame: the body with every row emptied
-        for child in list(row):
-            row.remove(child)
-    frame = hashlib.sha256(etree.tostring(root))
-    for name in sorted(parts):
-        if name != BODY_PART:
-            frame.update(f"\0{name}\0".encode() + hashlib.sha256(parts[name]).digest())
-    return ListShape(frame.hexdigest(), digests, tuple(index for index, _ in rows),
-                     frozenset(unsplittable))
+
+    def shape(self) -> ListShape | None:
+        """Its frame and rows; None when it has no rows or may not be cut."""
+        try:
+            if (not self.rows or self.body[-1].tag != _w("sectPr")
+                    or not _safe(self.parts, self.root)):
+                return None
+        except etree.XMLSyntaxError:
+            return None
+        digests = tuple(hashlib.sha256(etree.tostring(row)).hexdigest() for _, row in self.rows)
+        unsplittable = {index for index, _ in self.rows}
+        unsplittable -= {index for index, row in self.rows if not _cannot_split(row)}
+        emptied = [(row, list(row)) for _, row in self.rows]
+        for row, children in emptied:  # the frame: the body with every row emptied
+            for child in children:
+                row.remove(child)
+        frame = hashlib.sha256(etree.tostring(self.root))
+        for row, children in emptied:
+            row.extend(children)
+        for name in sorted(self.parts):
+            if name != BODY_PART:
+                frame.update(f"\0{name}\0".encode() + hashlib.sha256(self.parts[name]).digest())
+        return ListShape(frame.hexdigest(), digests, tuple(index for index, _ in self.rows),
+                         frozenset(unsplittable))
+
+    def write_marked(self, target: Path) -> None:
+        """The document with every row marked, its styles lean (as LibreOffice reads merged
+        documents): the copy converted whole. (The rows stay marked in this tree.)"""
+        for number, (_, row) in enumerate(self.rows):
+            _mark(row, number)
+        _write(self.infos, self.parts, self.root, target)
+
+    def write_piece(self, target: Path, first: int, last: int, first_page: int) -> None:
+        """The document cut to rows `first`..`last`, marked, its first page the whole
+        document's page `first_page` (0-based; see the module); `last` the last row:
+        everything after the lists is kept. Made of copies: this tree stays whole."""
+        tables = self.body.findall(_w("tbl"))
+        children = list(self.body)  # the last is the section (`shape`)
+        start = children.index(tables[self.rows[first][0]])
+        end = (len(children) - 2 if last == len(self.rows) - 1
+               else children.index(tables[self.rows[last][0]]))
+        wanted = {id(row): number for number, (_, row) in enumerate(self.rows)
+                  if first <= number <= last}
+        listed = {id(row) for _, row in self.rows}
+        root = etree.Element(self.root.tag, attrib=dict(self.root.attrib), nsmap=self.root.nsmap)
+        for child in self.root:
+            if child is not self.body:
+                root.append(copy.deepcopy(child))
+        body = etree.SubElement(root, _w("body"), attrib=dict(self.body.attrib))
+        for child in children[start:end + 1]:
+            body.append(_kept(child, wanted, listed))
+        section = copy.deepcopy(children[-1])
+        body.append(section)
+        _number_from(section, first_page)
+        _write(self.infos, self.parts, root, target)
+
+
+def _kept(child: etree._Element, wanted: dict[int, int], listed: set[int]) -> etree._Element:
+    """A copy of a body element for a piece: a table keeps its header rows and the rows
+    `wanted` (marked with their numbers), anything else is copied whole."""
+    if child.tag != _w("tbl"):
+        return copy.deepcopy(child)
+    table = etree.Element(child.tag, attrib=dict(child.attrib))
+    for part in child:
+        if id(part) in listed and id(part) not in wanted:
+            continue
+        kept = copy.deepcopy(part)
+        if id(part) in wanted:
+            _mark(kept, wanted[id(part)])
+        table.append(kept)
+    return table
+
+
+def shape(document: Path) -> ListShape | None:
+    """The document's frame and rows (`ListDocument.shape`); None also when it cannot be
+    read."""
+    read = ListDocument.read(document)
+    return read.shape() if read is not None else None
+
+
+def piece(document: Path, target: Path, first: int, last: int, first_page: int) -> None:
+    """`ListDocument.write_piece` of the document."""
+    read = ListDocument.read(document)
+    if read is None:
+        raise ValueError(f"{document.name}: cannot be read")
+    read.write_piece(target, first, last, first_page)
 
 
 def _mark(row: etree._Element, number: int) -> None:
@@ -178,49 +262,6 @@ def _mark(row: etree._Element, number: int) -> None:
     at = 0 if properties is None else list(paragraph).index(properties) + 1
     paragraph.insert(at, start)
     paragraph.insert(at + 1, end)
-
-
-def marked(document: Path, target: Path) -> None:
-    """The document with every row marked, its styles lean (as LibreOffice reads merged
-    documents): the copy converted whole."""
-    infos, parts = _read(document)
-    root = etree.fromstring(parts[BODY_PART])
-    for number, (_, row) in enumerate(list_rows(root.find(_w("body")))):
-        _mark(row, number)
-    _write(infos, parts, root, target)
-
-
-def piece(document: Path, target: Path, first: int, last: int, first_page: int) -> None:
-    """The document cut to rows `first`..`last`, marked, its first page the whole document's
-    page `first_page` (0-based; see the module); `last` the last row: everything after the
-    lists is kept."""
-    infos, parts = _read(document)
-    root = etree.fromstring(parts[BODY_PART])
-    body = root.find(_w("body"))
-    rows = list_rows(body)
-    for number, (_, row) in enumerate(rows):
-        if first <= number <= last:
-            _mark(row, number)
-    _cut(body, rows, first, last, last == len(rows) - 1)
-    _number_from(body.find(_w("sectPr")), first_page)
-    _write(infos, parts, root, target)
-
-
-def _cut(body: etree._Element, rows: list[tuple[int, etree._Element]], first: int, last: int,
-         keep_after: bool) -> None:
-    tables = body.findall(_w("tbl"))
-    opening, closing = tables[rows[first][0]], tables[rows[last][0]]
-    for number, (_, row) in enumerate(rows):
-        if number < first or number > last:
-            row.getparent().remove(row)
-    children = list(body)
-    start, end = children.index(opening), children.index(closing)
-    for child in children[:start]:
-        body.remove(child)
-    if not keep_after:
-        for child in children[end + 1:]:
-            if child.tag != _w("sectPr"):
-                body.remove(child)
 
 
 def _number_from(section: etree._Element, first_page: int) -> None:
