@@ -33,7 +33,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
+from dossier.convert.converted_copy import bookmark, write
+from dossier.convert.lean_styles import STYLES_PART
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 BODY_PART = "word/document.xml"
@@ -190,7 +191,7 @@ class ListDocument:
         documents): the copy converted whole. (The rows stay marked in this tree.)"""
         for number, (_, row) in enumerate(self.rows):
             _mark(row, number)
-        _write(self.infos, self.parts, self.root, target)
+        write(self.infos, self.parts, self.root, target)
 
     def write_piece(self, target: Path, first: int, last: int, first_page: int) -> None:
         """The document cut to rows `first`..`last`, marked, its first page the whole
@@ -214,7 +215,7 @@ class ListDocument:
         section = copy.deepcopy(children[-1])
         body.append(section)
         _number_from(section, first_page)
-        _write(self.infos, self.parts, root, target)
+        write(self.infos, self.parts, root, target)
 
 
 def _kept(child: etree._Element, wanted: dict[int, int], listed: set[int]) -> etree._Element:
@@ -251,17 +252,8 @@ def piece(document: Path, target: Path, first: int, last: int, first_page: int) 
 def _mark(row: etree._Element, number: int) -> None:
     """A bookmark at the start of the row's first paragraph."""
     paragraph = next(row.iter(_w("p")), None)
-    if paragraph is None:
-        return
-    start = etree.Element(_w("bookmarkStart"))
-    start.set(_w("id"), str(ROW_MARK_ID_BASE + number))
-    start.set(_w("name"), f"{ROW_MARK}{number:05d}")
-    end = etree.Element(_w("bookmarkEnd"))
-    end.set(_w("id"), str(ROW_MARK_ID_BASE + number))
-    properties = paragraph.find(_w("pPr"))
-    at = 0 if properties is None else list(paragraph).index(properties) + 1
-    paragraph.insert(at, start)
-    paragraph.insert(at + 1, end)
+    if paragraph is not None:
+        bookmark(paragraph, ROW_MARK_ID_BASE + number, f"{ROW_MARK}{number:05d}")
 
 
 def _number_from(section: etree._Element, first_page: int) -> None:
@@ -280,17 +272,3 @@ def _number_from(section: etree._Element, first_page: int) -> None:
         section.insert(at, numbering)
     start = numbering.get(_w("start"), "1")
     numbering.set(_w("start"), str((int(start) if start.isdigit() else 1) + first_page))
-
-
-def _write(infos: list[zipfile.ZipInfo], parts: dict[str, bytes], root: etree._Element,
-           target: Path) -> None:
-    parts = {**parts, BODY_PART: etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                                standalone=True)}
-    used = referenced_styles([data for name, data in parts.items()
-                              if name.endswith(".xml") and name != STYLES_PART])
-    if STYLES_PART in parts and used is not None:
-        parts[STYLES_PART] = lean_styles(parts[STYLES_PART], used)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for info in infos:
-            out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                         compresslevel=1)

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from dossier.convert.converted_copy import bookmark, write
 from dossier.convert.converter import (
     CollectingStream,
     Conversion,
@@ -52,7 +53,6 @@ from dossier.convert.converter import (
     convert_through,
     estimate_pages,
 )
-from dossier.convert.lean_styles import STYLES_PART, lean_styles, referenced_styles
 from dossier.convert.list_rows import ROW_MARK
 
 if TYPE_CHECKING:  # imported where PDFs are cut: `dossier build` starts LibreOffice first
@@ -135,15 +135,7 @@ def _mark(body: etree._Element, index: int) -> None:
         first = etree.SubElement(body, _w("p"))
         body.remove(first)
         body.insert(0, first)
-    start = etree.Element(_w("bookmarkStart"))
-    start.set(_w("id"), str(MARK_ID_BASE + index))
-    start.set(_w("name"), f"{MARK}{index:04d}")
-    end = etree.Element(_w("bookmarkEnd"))
-    end.set(_w("id"), str(MARK_ID_BASE + index))
-    properties = first.find(_w("pPr"))
-    at = 0 if properties is None else list(first).index(properties) + 1
-    first.insert(at, start)
-    first.insert(at + 1, end)
+    bookmark(first, MARK_ID_BASE + index, f"{MARK}{index:04d}")
 
 
 def _own_section(section: etree._Element) -> etree._Element:
@@ -199,16 +191,7 @@ def merge(documents: list[Path], target: Path) -> None:
     with zipfile.ZipFile(documents[0]) as source:
         infos = source.infolist()
         parts = {info.filename: source.read(info.filename) for info in infos}
-    parts[BODY_PART] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
-                                      standalone=True)
-    used = referenced_styles([data for name, data in parts.items()
-                              if name.endswith(".xml") and name != STYLES_PART])
-    if STYLES_PART in parts and used is not None:  # LibreOffice reads less (see lean_styles)
-        parts[STYLES_PART] = lean_styles(parts[STYLES_PART], used)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for info in infos:
-            out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED,
-                         compresslevel=1)
+    write(infos, parts, root, target)
 
 
 def marks(reader: PdfReader) -> list[tuple[int, int]]:
