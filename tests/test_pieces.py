@@ -225,3 +225,11 @@ def test_a_piece_keeps_the_header_and_numbers_pages_as_the_whole(tmp_path):
     marks = [m.get(f"{{{W}}}name") for m in body.iter(f"{{{W}}}bookmarkStart")]
     assert marks == ["dossier-row-00001", "dossier-row-00002", "dossier-row-00003"]
     assert compatibility(target) is None  # never merged: its marks must reach its PDF
+
+
+def test_a_pdf_that_cannot_be_read_has_no_marks_and_no_pages(tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot a PDF")
+    assert list_pdf.row_pages(broken) == {} and list_pdf.page_count(broken) == 0
+    list_pdf.save_without_marks(broken)  # left as it is
+    assert broken.read_bytes() == b"%PDF-1.7\nnot a PDF"

@@ -9,6 +9,7 @@ them, like the PDFs `merged.split` cuts.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pikepdf
@@ -29,7 +30,15 @@ def _destinations(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Object]]:
 
 
 def row_pages(path: Path) -> dict[int, int]:
-    """The page (0-based) of every marked row of the PDF, by row number."""
+    """The page (0-based) of every marked row of the PDF, by row number; none if the PDF
+    cannot be read."""
+    try:
+        return _row_pages(path)
+    except (pikepdf.PdfError, OSError):
+        return {}
+
+
+def _row_pages(path: Path) -> dict[int, int]:
     with pikepdf.open(path) as pdf:
         index = {page.objgen: number for number, page in enumerate(pdf.pages)}
         pages: dict[int, int] = {}
@@ -46,7 +55,12 @@ def row_pages(path: Path) -> dict[int, int]:
 
 def save_without_marks(path: Path) -> None:
     """Rewrite the PDF in place without the rows' destinations (they are the converted copy's,
-    not the document's)."""
+    not the document's); a PDF that cannot be rewritten is left as LibreOffice wrote it."""
+    with contextlib.suppress(pikepdf.PdfError, OSError):
+        _save_without_marks(path)
+
+
+def _save_without_marks(path: Path) -> None:
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         root = pdf.Root
         if "/Dests" in root:
@@ -65,6 +79,7 @@ def splice(ranges: list[Range], target: Path) -> None:
     """`target`: the pages of `ranges`, in order, with the first PDF's document information
     and language."""
     sources = [pikepdf.open(path) for path, _, _ in ranges]
+    partial = target.with_suffix(".pdf.part")
     try:
         with pikepdf.new() as whole:
             for source, (_, start, end) in zip(sources, ranges, strict=True):
@@ -73,14 +88,18 @@ def splice(ranges: list[Range], target: Path) -> None:
                 whole.docinfo[key] = value
             if "/Lang" in sources[0].Root:  # the document's language, for screen readers
                 whole.Root.Lang = pikepdf.String(str(sources[0].Root.Lang))
-            partial = target.with_suffix(".pdf.part")
             whole.save(partial, object_stream_mode=pikepdf.ObjectStreamMode.disable)
         partial.replace(target)
     finally:
+        partial.unlink(missing_ok=True)
         for source in sources:
             source.close()
 
 
 def page_count(path: Path) -> int:
-    with pikepdf.open(path) as pdf:
-        return len(pdf.pages)
+    """Its pages; 0 if it cannot be read."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return 0

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
+import pikepdf
+
 from dossier.convert import list_pdf
 from dossier.convert.converter import Conversion, estimate_pages
 from dossier.convert.list_rows import ListDocument, ListShape
@@ -233,17 +235,17 @@ class ListPieces:
         while (fitting < len(job.pieces) and job.pieces[fitting].pdf is not None
                and self._fits(job, job.pieces[fitting])):
             fitting += 1
-        moved = job.pieces[fitting]
-        tail = moved.pdf is not None
+        moved = job.pieces[fitting] if fitting < len(job.pieces) else None
+        tail = moved is not None and moved.pdf is not None
         for piece in job.pieces[fitting if tail else 0:]:
             result.failed.pop(piece.path, None)  # converted otherwise now
             stale = result.pdfs.pop(piece.path, None)
             if stale is not None:
                 stale.unlink(missing_ok=True)
-        if tail:
+        if tail and moved is not None:
             job.pieces = [*job.pieces[:fitting],
                           self._cut(job, moved.first, None, len(job.pieces))]
-        else:
+        else:  # a piece failed, or the pieces did not splice
             self._whole(job)
 
     def _settle(self, job: _Job, result: Conversion) -> bool:
@@ -266,7 +268,11 @@ class ListPieces:
                 piece.count = list_pdf.page_count(piece.pdf)
             if not self._fits(job, piece):
                 return False
-        list_pdf.splice(self._ranges(job), self.out_dir / f"{job.document.stem}.pdf")
+        try:
+            list_pdf.splice(self._ranges(job), self.out_dir / f"{job.document.stem}.pdf")
+        except pikepdf.PdfError:  # converted again otherwise (`_instead`)
+            job.sources = []
+            return False
         for piece in job.pieces:
             assert piece.pdf is not None
             piece.pdf.unlink()
