@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from dossier.convert.fidelity import compare
 from dossier.convert.list_rows import ListShape, W
 from dossier.convert.merged import compatibility
 from dossier.documents import layout_check
-from dossier.documents.pdf_words import read_pages
+from dossier.documents.pdf_words import Page, Word, read_pages
 from dossier.output import list_pieces as pieces
 from dossier.output.cache import Cache
 
@@ -233,3 +234,14 @@ def test_a_pdf_that_cannot_be_read_has_no_marks_and_no_pages(tmp_path):
     assert list_pdf.row_pages(broken) == {} and list_pdf.page_count(broken) == 0
     list_pdf.save_without_marks(broken)  # left as it is
     assert broken.read_bytes() == b"%PDF-1.7\nnot a PDF"
+
+
+def test_kept_page_text_keeps_each_word_whole():
+    """A word pdftotext reads with a space inside (a no-break space) stays one word when a
+    page's text is kept: a page of such words is not taken for a lone signature page."""
+    page = Page(2, 595.3, 841.9, [Word(100, 100, 140, 112, "Nguyễn Văn"),
+                                  Word(150, 100, 170, 112, "A")])
+    kept = layout_check.page_text(page)
+    assert kept.word_list() == ["Nguyễn Văn", "A"]
+    assert layout_check._load_pages(layout_check._dump_pages([kept])) == [kept]
+    assert not layout_check._is_lone(kept.word_list(), Counter(["Nguyễn", "Văn", "A"]))

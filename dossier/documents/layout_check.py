@@ -201,7 +201,12 @@ class PageText(NamedTuple):
     pieces (output.list_pieces) mostly takes over unchanged."""
 
     lines: list[str]
-    words: str  # joined by spaces (a word holds none): fewer objects held for a long list
+    # joined by line breaks, which no word holds (a word may hold a space: pdftotext's word
+    # with a no-break space): fewer objects held for a long list
+    words: str
+
+    def word_list(self) -> list[str]:
+        return self.words.split("\n") if self.words else []
 
 
 class TextLine(NamedTuple):
@@ -210,7 +215,7 @@ class TextLine(NamedTuple):
 
 
 def page_text(page: Page) -> PageText:
-    return PageText([line.text for line in lines([page])], " ".join(_printed_words(page)))
+    return PageText([line.text for line in lines([page])], "\n".join(_printed_words(page)))
 
 
 def _blocking_findings(plan: DocumentPlan, pages: Iterable[PageText]) -> list[Finding]:
@@ -224,7 +229,7 @@ def _blocking_findings(plan: DocumentPlan, pages: Iterable[PageText]) -> list[Fi
         every += [TextLine(number, text) for text in page.lines]
         if number > 1:
             for what, allowed in kinds:
-                if _is_lone(page.words.split(), allowed):
+                if _is_lone(page.word_list(), allowed):
                     lone[what].append(_lone_finding(plan, number, what))
     return _signature_findings(plan, every) + [f for what, _ in kinds for f in lone[what]]
 
