@@ -6,21 +6,22 @@ header rows) and rows (every table row of the body that is not a repeated header
 `ListShape` holds a digest of the frame and one of each row: two versions of a document with
 the same frame differ only in the rows whose digests differ.
 
-A copy LibreOffice converts can carry a mark per row (`marked`): a Word bookmark
-(`dossier-row-NNNNN`) at the start of the row's first paragraph, which the PDF export writes as
-a named destination, so the PDF tells on which page every row is (`list_pdf.row_pages`).
+A copy LibreOffice converts can carry a mark per row (`ListDocument.write_marked`): a Word
+bookmark (`dossier-row-NNNNN`) at the start of the row's first paragraph, which the PDF export
+writes as a named destination, so the PDF tells on which page every row is
+(`list_pdf.row_pages`).
 
-A piece (`piece`) is the document cut to the rows `first`..`last` (the tables' header rows
-kept, everything before `first`'s table dropped, and everything after `last`'s table too unless
-`last` is the last row), its pages numbered from the page `first` starts on, with no distinct
-first page. Converted alone, it gives the same pages as those of the whole document, when
-`first` starts a page inside a table whose rows may not split (bench/pieces_probe.py: 8 of 8
-pieces identical at N = 1.000).
+A piece (`ListDocument.write_piece`) is the document cut to the rows `first`..`last` (the
+tables' header rows kept, everything before `first`'s table dropped, and everything after
+`last`'s table too unless `last` is the last row), its pages numbered from the page `first`
+starts on, with no distinct first page. Converted alone, it gives the same pages as those of
+the whole document, when `first` starts a page inside a table whose rows may not split
+(bench/pieces_probe.py: 8 of 8 pieces identical at N = 1.000).
 
 A document is not cut (`shape` returns None) when anything in it could lay out otherwise in a
 piece: a field other than PAGE (NUMPAGES would count the piece's pages), even and odd headers
 or mirrored margins (a piece's first page is a right-hand page), banded table styles (rows
-dropped would shift the bands), or more than one section.
+dropped would shift the bands), or another section than the body's last.
 """
 
 from __future__ import annotations
