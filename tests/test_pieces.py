@@ -90,11 +90,18 @@ def test_edits_to_a_long_list_convert_only_their_pieces(campaign, tmp_path, monk
     _assert_lists_as_converted_alone(out, tmp_path / "alone-1")
     _assert_pages_kept_as_read(out, cache)
 
-    # a field that grows by lines: the page breaks move, the rest of the list is converted
+    # a field that grows by lines: the page breaks move; the piece reaches on until they meet
+    # the old ones, or (reaching one page only) the rest of the list is converted
     set_cell(campaign, "CN00030", "position", LONG_TEXT)
     build(campaign, out, AS_OF, cache=cache)
     assert [r["spliced"] for r in _records(tmp_path / "cache")] == [2, 2]
     _assert_lists_as_converted_alone(out, tmp_path / "alone-2")
+    _assert_pages_kept_as_read(out, cache)
+    monkeypatch.setattr(pieces, "REACH", 1)
+    set_cell(campaign, "CN00030", "position", "Chuyên viên")
+    build(campaign, out, AS_OF, cache=cache)
+    assert [r["spliced"] for r in _records(tmp_path / "cache")] == [3, 3]
+    _assert_lists_as_converted_alone(out, tmp_path / "alone-3")
     _assert_pages_kept_as_read(out, cache)
     assert not list(out.rglob("~*")) and not list(out.glob(".dossier-pieces-*"))
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -245,3 +252,17 @@ def test_kept_page_text_keeps_each_word_whole():
     assert kept.word_list() == ["Nguyễn Văn", "A"]
     assert layout_check._load_pages(layout_check._dump_pages([kept])) == [kept]
     assert not layout_check._is_lone(kept.word_list(), Counter(["Nguyễn", "Văn", "A"]))
+
+
+def test_a_piece_starts_before_a_changed_row_that_started_a_page(monkeypatch):
+    """A changed row that started a page may now fit on the page before: the piece starts at
+    the page start before it; overlapping pieces are one; a row with no start before it, the
+    whole list."""
+    monkeypatch.setattr(pieces, "REACH", 1)
+    shape = ListShape("frame", tuple("abcdefgh"), (0,) * 8, frozenset({0}))
+    job = pieces._Job(Path("list.docx"), shape, "f", "k", old_pages=[0, 0, 1, 1, 2, 2, 3, 3])
+    assert pieces.ListPieces._spans(job, [4]) == [(2, 6, 4)]  # row 4 started page 2
+    assert pieces.ListPieces._spans(job, [3]) == [(2, 4, 3)]
+    assert pieces.ListPieces._spans(job, [3, 4]) == [(2, 6, 4)]  # one piece
+    assert pieces.ListPieces._spans(job, [6]) == [(4, None, 6)]  # no page start after: tail
+    assert pieces.ListPieces._spans(job, [2]) == []  # nothing to cut before it

@@ -7,17 +7,19 @@ N = 1.000) is converted whole the first time, from a copy whose rows are marked
 the converter, a record: the PDF's cache key, every row's digest and page.
 
 When the document comes again with the same frame and the same number of rows, only some rows
-changed. Around each run of changed rows a piece is cut (`ListShape.boundary`): from the row
-`a` that starts the page of its first changed row (or an earlier page) to the row `b` that
-starts a page after its last one, `b` included:
+changed. Around each run of changed rows a piece is cut (`ListShape.boundary`): from the
+unchanged row `a` that starts the page of its first changed row (or an earlier page) to the row
+`b` that starts the `REACH`-th page after its last one, `b` included:
 
-- if `b` again starts a page, as many pages after `a`'s as before, and alone on the piece's last
-  page, the rows `a`..`b - 1` take the same pages as before, and the pages after are the old
-  ones: the new PDF takes the piece's pages but its last in place of the old ones;
-- otherwise (the edit moved a page break) the rest of the document from `a` (the tail) is
-  converted, and replaces every old page from `a`'s on;
-- where no page can be cut before a changed row, or after the last (the tail), or a piece
-  fails, the document is converted whole (marked) as the first time.
+- if a row `m` after the last changed one starts a page in the piece, as many pages after
+  `a`'s as before (the edit kept the page breaks, or moved some and they meet the old ones
+  again before `b`), the rows `a`..`m - 1` are laid out anew and the old pages from `m`'s on
+  are right, numbers included: the new PDF takes the piece's pages before `m`'s in place of
+  the old ones;
+- otherwise the rest of the document from `a` (the tail) is converted in a second round, and
+  replaces every old page from `a`'s on;
+- where no page can be cut before a changed row, or after it (the tail), or a piece fails, the
+  document is converted whole (marked) as the first time.
 
 Pages before `a`'s stay the old ones because nothing before `a` changed and a page's layout
 depends only on what comes before it; a piece equals those pages of the whole document
@@ -52,12 +54,23 @@ MIN_PAGES = 20
 # pieces the document is converted whole again, which bounds its growth
 MAX_SPLICES = 8
 MAX_PIECES = 8  # more runs of changed rows than this: one piece from the first to the last
+# A piece reaches this many page starts past its last changed row: an edit that moves a page
+# break often meets the old breaks again within a few pages (rows differ in height), and a
+# page more costs LibreOffice about 15 ms, a second round a start of its own (about 1.5 s)
+REACH = 4
 PIECE = "~dossier-piece-{}-{:02d}.docx"
 OLD = "~dossier-old-{}.pdf"
 # "the list's pages could not be put together"
 NOT_SPLICED = "không ghép được các trang của danh sách"
 
 ConvertAgain = Callable[[list[Path], Path], Conversion]
+
+
+def _page_starts(job: _Job) -> list[int]:
+    """The rows that started a page before, where a piece may be cut (`ListShape.boundary`)."""
+    pages = job.old_pages
+    return [row for row in range(1, len(pages))
+            if job.shape.boundary(row) and pages[row] > pages[row - 1]]
 
 
 def give_back_memory() -> None:
@@ -72,11 +85,13 @@ def give_back_memory() -> None:
 @dataclass
 class _Piece:
     first: int  # its first row
-    end: int | None  # the row that starts the page after it (converted with it), None: the tail
+    end: int | None  # its last row (one that starts a page before), None: the tail
+    changed: int  # its last changed row
     path: Path  # its .docx
     pdf: Path | None = None  # once converted
     found: dict[int, int] = field(default_factory=dict)  # its rows' pages (0-based, its own)
     count: int = 0  # its pages
+    meets: int | None = None  # the row from which the old pages are right again (`_fits`)
 
 
 @dataclass
@@ -160,28 +175,31 @@ class ListPieces:
         if placed is None or placed.pages <= job.old_pages[-1]:
             return False
         job.old_count, job.old_key = placed.pages, record["pdf"]
-        job.pieces = [self._cut(job, first, end, number, read)
-                      for number, (first, end) in enumerate(spans)]
+        job.pieces = [self._cut(job, span, number, read) for number, span in enumerate(spans)]
         job.spliced = record["spliced"] + 1
         return True
 
     @staticmethod
-    def _spans(job: _Job, changed: list[int]) -> list[tuple[int, int | None]]:
-        """(first row, end row or None) of the pieces around the changed rows; [] when a
-        changed row has no page that can be cut before it."""
-        pages = job.old_pages
-        starts = [row for row in range(1, len(pages))
-                  if job.shape.boundary(row) and pages[row] > pages[row - 1]]
-        spans: list[tuple[int, int | None]] = []
+    def _spans(job: _Job, changed: list[int]) -> list[tuple[int, int | None, int]]:
+        """(first row, last row or None: the tail, last changed row) of the pieces around the
+        changed rows; [] when a changed row has no page that can be cut before it. A piece
+        starts with an unchanged row that started a page, after unchanged rows: it starts the
+        same page again (a changed row that started a page may now fit on the one before)."""
+        starts = _page_starts(job)
+        spans: list[tuple[int, int | None, int]] = []
         for row in changed:
-            if spans and (spans[-1][1] is None or row < spans[-1][1]):
-                continue  # within the previous piece
-            before = [start for start in starts if start <= row]
+            before = [start for start in starts if start < row]
             if not before:
                 return []
-            spans.append((before[-1], next((s for s in starts if s > row), None)))
+            after = [start for start in starts if start > row][:REACH]
+            end = after[-1] if len(after) == REACH else None
+            if spans and (spans[-1][1] is None or before[-1] < spans[-1][1]):
+                end = None if spans[-1][1] is None or end is None else max(end, spans[-1][1])
+                spans[-1] = (spans[-1][0], end, row)  # overlaps the previous piece: one piece
+            else:
+                spans.append((before[-1], end, row))
         if len(spans) > MAX_PIECES:
-            spans = [(spans[0][0], spans[-1][1])]
+            spans = [(spans[0][0], spans[-1][1], spans[-1][2])]
         return spans
 
     def _record(self, job: _Job) -> dict | None:
@@ -200,9 +218,10 @@ class ListPieces:
             return None
         return record
 
-    def _cut(self, job: _Job, first: int, end: int | None, number: int,
+    def _cut(self, job: _Job, span: tuple[int, int | None, int], number: int,
              read: ListDocument | None = None) -> _Piece:
-        piece = _Piece(first, end, self.work / PIECE.format(job.document.stem, number))
+        first, end, changed = span
+        piece = _Piece(first, end, changed, self.work / PIECE.format(job.document.stem, number))
         last = end if end is not None else len(job.shape.rows) - 1
         read = read or ListDocument(job.document)
         read.write_piece(piece.path, first, last, job.old_pages[first])
@@ -244,7 +263,7 @@ class ListPieces:
                 stale.unlink(missing_ok=True)
         if tail and moved is not None:
             job.pieces = [*job.pieces[:fitting],
-                          self._cut(job, moved.first, None, len(job.pieces))]
+                          self._cut(job, (moved.first, None, moved.changed), len(job.pieces))]
         else:  # a piece failed, or the pieces did not splice
             self._whole(job)
 
@@ -280,15 +299,19 @@ class ListPieces:
 
     @staticmethod
     def _fits(job: _Job, piece: _Piece) -> bool:
-        """The piece's rows take as many pages as before, its end row alone on its last page
-        (a tail always fits)."""
+        """The piece meets the old pages again: a row after its last changed one starts a page
+        in the piece, as many pages after its first as before (`meets`: from there on the old
+        pages are right, numbers included). A tail always fits."""
         if piece.end is None:
             return True
-        kept = job.old_pages[piece.end] - job.old_pages[piece.first]
-        found = piece.found
-        return (all(row in found for row in range(piece.first, piece.end + 1))
-                and found[piece.end] == kept and found[piece.end - 1] < kept
-                and piece.count == kept + 1)
+        old, start, found = job.old_pages, job.old_pages[piece.first], piece.found
+        if any(row not in found for row in range(piece.first, piece.end + 1)):
+            return False
+        piece.meets = next((row for row in _page_starts(job)
+                            if piece.changed < row <= piece.end
+                            and found[row] == old[row] - start and found[row - 1] < found[row]),
+                           None)
+        return piece.meets is not None
 
     def _ranges(self, job: _Job) -> list[list_pdf.Range]:
         """The new PDF's pages: the old ones, each piece's in place of theirs; the rows' new
@@ -303,8 +326,8 @@ class ListPieces:
             start = old[piece.first]
             ranges.append((job.old_pdf, at, start))
             job.sources.append(PageSource(at, start, job.old_key, at))
-            end = piece.end if piece.end is not None else len(old)
-            at = old[piece.end] if piece.end is not None else None
+            end = piece.meets if piece.meets is not None else len(old)
+            at = old[piece.meets] if piece.meets is not None else None
             ranges.append((piece.pdf, 0, piece.count if at is None else at - start))
             rows = range(piece.first, end)
             if pages is not None and all(row in piece.found for row in rows):
