@@ -15,10 +15,10 @@ import pytest
 from lxml import etree
 
 from dossier.build import build
-from dossier.convert import list_pdf, list_rows
+from dossier.convert import list_pdf
 from dossier.convert.backends import make_converter
 from dossier.convert.fidelity import compare
-from dossier.convert.list_rows import ListShape, W
+from dossier.convert.list_rows import ListDocument, ListShape, W
 from dossier.convert.merged import compatibility
 from dossier.documents import layout_check
 from dossier.documents.pdf_words import Page, Word, read_pages
@@ -163,6 +163,12 @@ def test_what_cannot_be_cut_is_converted_whole(campaign, tmp_path, monkeypatch):
         converter.close()
 
 
+def _shape(document: Path) -> ListShape | None:
+    """The document's shape as the build asks for it (None also when it cannot be read)."""
+    read = ListDocument.read(document)
+    return read.shape() if read is not None else None
+
+
 def _docx(tmp_path: Path, body: str, settings: str = "", styles: str = "") -> Path:
     path = tmp_path / "list.docx"
     namespace = f'xmlns:w="{W}"'
@@ -184,9 +190,9 @@ def _table(rows: list[str], style: str = "") -> str:
 
 
 def test_a_list_shape_tells_frame_from_rows(tmp_path):
-    before = list_rows.shape(_docx(tmp_path, "<w:p/>" + _table(["1", "2", "3"])))
-    after = list_rows.shape(_docx(tmp_path, "<w:p/>" + _table(["1", "two", "3"])))
-    framed = list_rows.shape(_docx(tmp_path, "<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    before = _shape(_docx(tmp_path, "<w:p/>" + _table(["1", "2", "3"])))
+    after = _shape(_docx(tmp_path, "<w:p/>" + _table(["1", "two", "3"])))
+    framed = _shape(_docx(tmp_path, "<w:p><w:r><w:t>x</w:t></w:r></w:p>"
                                    + _table(["1", "2", "3"])))
     assert isinstance(before, ListShape) and after is not None and framed is not None
     assert before.frame == after.frame != framed.frame
@@ -205,14 +211,14 @@ def test_a_list_shape_tells_frame_from_rows(tmp_path):
 ])
 def test_what_a_piece_would_lay_out_otherwise_is_never_cut(tmp_path, body, settings, styles):
     document = _docx(tmp_path, body + _table(["1", "2"], "Grid"), settings, styles)
-    assert list_rows.shape(document) is None
+    assert _shape(document) is None
 
 
 def test_a_document_that_cannot_be_read_is_converted_as_it_is(tmp_path):
     document = _docx(tmp_path, _table(["1", "2"]))
     with zipfile.ZipFile(document, "a") as archive:
         archive.writestr("word/header1.xml", "<w:hdr")  # not XML: LibreOffice will judge
-    assert list_rows.shape(document) is None
+    assert _shape(document) is None
 
 
 def test_a_piece_keeps_the_header_and_numbers_pages_as_the_whole(tmp_path):
@@ -220,7 +226,7 @@ def test_a_piece_keeps_the_header_and_numbers_pages_as_the_whole(tmp_path):
                      + _table(["1", "2", "3"]) + "<w:p/>" + _table(["4", "5"])
                      + "<w:p><w:r><w:t>after</w:t></w:r></w:p>")
     target = tmp_path / "piece.docx"
-    list_rows.piece(document, target, 1, 3, 4)
+    ListDocument(document).write_piece(target, 1, 3, 4)
     with zipfile.ZipFile(target) as archive:
         body = etree.fromstring(archive.read("word/document.xml")).find(f"{{{W}}}body")
     text = ["".join(row.itertext()) for table in body.findall(f"{{{W}}}tbl")

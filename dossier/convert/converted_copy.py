@@ -20,6 +20,35 @@ def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+def read_parts(document: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    """The .docx's members, in order, and every part's bytes by name."""
+    with zipfile.ZipFile(document) as archive:
+        infos = archive.infolist()
+        return infos, {info.filename: archive.read(info.filename) for info in infos}
+
+
+def section_child_index(section: etree._Element, before: tuple[str, ...]) -> int:
+    """Where a child goes in a sectPr: after the last of `before` (and the header and footer
+    references, which come first)."""
+    names = {_w(n) for n in ("headerReference", "footerReference", *before)}
+    index = 0
+    for position, child in enumerate(section):
+        if child.tag in names:
+            index = position + 1
+    return index
+
+
+def page_numbering(section: etree._Element) -> etree._Element:
+    """The section's `w:pgNumType`, added in its place in CT_SectPr's sequence if missing."""
+    numbering = section.find(_w("pgNumType"))
+    if numbering is None:
+        numbering = etree.Element(_w("pgNumType"))
+        section.insert(section_child_index(section, (
+            "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc", "pgBorders",
+            "lnNumType")), numbering)
+    return numbering
+
+
 def bookmark(paragraph: etree._Element, identifier: int, name: str) -> None:
     """An empty bookmark at the start of the paragraph's content (after its properties)."""
     start = etree.Element(_w("bookmarkStart"))

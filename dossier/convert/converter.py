@@ -10,6 +10,7 @@ Every back-end converts what it can and reports the documents it could not conve
 from __future__ import annotations
 
 import errno
+import functools
 import math
 import os
 import shutil
@@ -67,12 +68,24 @@ class Timeouts:
 
 
 def estimate_pages(document: Path) -> int:
+    """Pages of a .docx guessed from its body's size. Asked of each document by whoever
+    handles it (the list pieces, the merging, the pool's batches): the zip's directory is read
+    once per file as it is (its size and modification time)."""
+    try:
+        facts = document.stat()
+    except OSError:
+        return 1
+    return _estimate_pages(document, facts.st_size, facts.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _estimate_pages(document: Path, size: int, modified_ns: int) -> int:
     try:
         with zipfile.ZipFile(document) as archive:
-            size = archive.getinfo("word/document.xml").file_size
+            body = archive.getinfo("word/document.xml").file_size
     except (OSError, KeyError, zipfile.BadZipFile):
         return 1
-    return max(1, math.ceil(size / BYTES_PER_PAGE))
+    return max(1, math.ceil(body / BYTES_PER_PAGE))
 
 
 class Converter(Protocol):

@@ -18,10 +18,10 @@ starts on, with no distinct first page. Converted alone, it gives the same pages
 the whole document, when `first` starts a page inside a table whose rows may not split
 (bench/pieces_probe.py: 8 of 8 pieces identical at N = 1.000).
 
-A document is not cut (`shape` returns None) when anything in it could lay out otherwise in a
-piece: a field other than PAGE (NUMPAGES would count the piece's pages), even and odd headers
-or mirrored margins (a piece's first page is a right-hand page), banded table styles (rows
-dropped would shift the bands), or another section than the body's last.
+A document is not cut (`ListDocument.shape` returns None) when anything in it could lay out
+otherwise in a piece: a field other than PAGE (NUMPAGES would count the piece's pages), even
+and odd headers or mirrored margins (a piece's first page is a right-hand page), banded table
+styles (rows dropped would shift the bands), or another section than the body's last.
 """
 
 from __future__ import annotations
@@ -34,11 +34,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from dossier.convert.converted_copy import bookmark, write
+from dossier.convert.converted_copy import (
+    BODY_PART,
+    W,
+    bookmark,
+    page_numbering,
+    read_parts,
+    write,
+)
 from dossier.convert.lean_styles import STYLES_PART
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-BODY_PART = "word/document.xml"
 ROW_MARK = "dossier-row-"
 ROW_MARK_ID_BASE = 800_000  # bookmark ids of the row marks, far above any a document holds
 ALLOWED_FIELDS = {"PAGE"}
@@ -134,19 +139,13 @@ def _banded(styles: bytes, root: etree._Element) -> bool:
     return False
 
 
-def _read(document: Path) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
-    with zipfile.ZipFile(document) as archive:
-        infos = archive.infolist()
-        return infos, {info.filename: archive.read(info.filename) for info in infos}
-
-
 class ListDocument:
     """A list document read once (its parts and its body's tree), to learn its shape and write
     its marked copy or pieces from the same tree (a list of 5.000 nominees is 13 MB of XML:
     parsed, about 150 MB)."""
 
     def __init__(self, document: Path):
-        self.infos, self.parts = _read(document)
+        self.infos, self.parts = read_parts(document)
         self.root = etree.fromstring(self.parts[BODY_PART])
         body = self.root.find(_w("body"))
         if body is None:
@@ -235,21 +234,6 @@ def _kept(child: etree._Element, wanted: dict[int, int], listed: set[int]) -> et
     return table
 
 
-def shape(document: Path) -> ListShape | None:
-    """The document's frame and rows (`ListDocument.shape`); None also when it cannot be
-    read."""
-    read = ListDocument.read(document)
-    return read.shape() if read is not None else None
-
-
-def piece(document: Path, target: Path, first: int, last: int, first_page: int) -> None:
-    """`ListDocument.write_piece` of the document."""
-    read = ListDocument.read(document)
-    if read is None:
-        raise ValueError(f"{document.name}: cannot be read")
-    read.write_piece(target, first, last, first_page)
-
-
 def _mark(row: etree._Element, number: int) -> None:
     """A bookmark at the start of the row's first paragraph."""
     paragraph = next(row.iter(_w("p")), None)
@@ -263,13 +247,6 @@ def _number_from(section: etree._Element, first_page: int) -> None:
     title_page = section.find(_w("titlePg"))
     if title_page is not None:
         section.remove(title_page)
-    numbering = section.find(_w("pgNumType"))
-    if numbering is None:
-        numbering = etree.Element(_w("pgNumType"))
-        names = {_w(n) for n in ("headerReference", "footerReference", "footnotePr",
-                                 "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
-                                 "pgBorders", "lnNumType")}
-        at = max((i + 1 for i, child in enumerate(section) if child.tag in names), default=0)
-        section.insert(at, numbering)
+    numbering = page_numbering(section)
     start = numbering.get(_w("start"), "1")
     numbering.set(_w("start"), str((int(start) if start.isdigit() else 1) + first_page))

@@ -34,7 +34,6 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -43,7 +42,13 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from dossier.convert.converted_copy import bookmark, write
+from dossier.convert.converted_copy import (
+    bookmark,
+    page_numbering,
+    read_parts,
+    section_child_index,
+    write,
+)
 from dossier.convert.converter import (
     CollectingStream,
     Conversion,
@@ -146,27 +151,11 @@ def _own_section(section: etree._Element) -> etree._Element:
         section.remove(kind)
     kind = etree.Element(_w("type"))
     kind.set(_w("val"), "nextPage")
-    section.insert(_child_index(section, ("footnotePr", "endnotePr")), kind)
-    numbering = section.find(_w("pgNumType"))
-    if numbering is None:
-        numbering = etree.Element(_w("pgNumType"))
-        section.insert(_child_index(section, ("footnotePr", "endnotePr", "type", "pgSz",
-                                              "pgMar", "paperSrc", "pgBorders", "lnNumType")),
-                       numbering)
+    section.insert(section_child_index(section, ("footnotePr", "endnotePr")), kind)
+    numbering = page_numbering(section)
     if numbering.get(_w("start")) is None:
         numbering.set(_w("start"), "1")
     return section
-
-
-def _child_index(section: etree._Element, before: Iterable[str]) -> int:
-    """Where a child goes in a sectPr: after the last of `before` (and the header and footer
-    references, which come first)."""
-    names = {_w(n) for n in ("headerReference", "footerReference", *before)}
-    index = 0
-    for position, child in enumerate(section):
-        if child.tag in names:
-            index = position + 1
-    return index
 
 
 def merge(documents: list[Path], target: Path) -> None:
@@ -188,10 +177,7 @@ def merge(documents: list[Path], target: Path) -> None:
         else:
             merged_body.append(section)
     root.replace(root.find(_w("body")), merged_body)
-    with zipfile.ZipFile(documents[0]) as source:
-        infos = source.infolist()
-        parts = {info.filename: source.read(info.filename) for info in infos}
-    write(infos, parts, root, target)
+    write(*read_parts(documents[0]), root, target)
 
 
 def marks(reader: PdfReader) -> list[tuple[int, int]]:
