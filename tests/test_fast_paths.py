@@ -15,10 +15,11 @@ from docx import Document
 from docxtpl import DocxTemplate
 from pypdf import PdfReader
 
+from dossier.build import BlockingFindings, build
 from dossier.checks.analysis import analyse
 from dossier.documents import verify
-from dossier.documents.fast_verify import amount_word_findings
-from dossier.documents.render import jinja_env, render_docx, template_path
+from dossier.documents.fast_verify import amount_word_findings, docx_text
+from dossier.documents.render import jinja_env, render_docx, render_docx_text, template_path
 from dossier.output.bundle import BundlePart, bundle
 
 from .conftest import AS_OF, EXAMPLE
@@ -65,6 +66,29 @@ def test_fast_amount_check_agrees_with_verify(plans, tmp_path):
     fast = amount_word_findings(list(zip(paths, (good, bad), strict=True)))
     assert [f.message for f in fast] == [f.message for f in slow]
     assert len(fast) >= 1 and all("bad.docx" in f.message for f in fast)
+
+
+def test_rendered_text_is_what_the_document_says(plans):
+    """The build checks the amounts' words on the text read from the tree it renders: the
+    same document, and the same text as reading the written .docx back."""
+    for plan in plans:
+        template = template_path(EXAMPLE, plan.template)
+        data, text = render_docx_text(template, plan.context, DATE, plan.title)
+        assert data == render_docx(template, plan.context, DATE, plan.title), plan.stem
+        assert text == docx_text(data), plan.stem
+
+
+def test_a_template_whose_words_disagree_stops_the_build(campaign_dir, tmp_path):
+    doc = Document()
+    doc.add_paragraph("Tổng số tiền: 1.500.000 đồng (Bằng chữ: Một triệu đồng)")
+    (campaign_dir / "templates").mkdir(exist_ok=True)
+    doc.save(campaign_dir / "templates" / "bao_cao_tap_the.docx")
+    out = tmp_path / "out"
+    with pytest.raises(BlockingFindings) as raised:
+        build(campaign_dir, out, AS_OF, pdf=False)
+    assert {f.code for f in raised.value.findings} == {"WORDS_MISMATCH"}
+    assert all("1.500.000" in f.message for f in raised.value.findings)
+    assert not out.exists()
 
 
 def test_streamed_bundle_pages_and_bookmarks(built, tmp_path):

@@ -22,7 +22,11 @@ SPACES = {f"{W}tab", f"{W}br", f"{W}cr"}
 
 def document_xml_text(document_xml: bytes) -> str:
     """Every paragraph's text, one per line; tabs and line breaks read as spaces."""
-    root = etree.fromstring(document_xml)
+    return element_text(etree.fromstring(document_xml))
+
+
+def element_text(root: etree._Element) -> str:
+    """`document_xml_text` of a tree already parsed (a document being rendered)."""
     lines = []
     for paragraph in root.iter(f"{W}p"):
         parts = [" " if node.tag in SPACES else node.text or ""
