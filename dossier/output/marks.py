@@ -109,25 +109,33 @@ def foreign_entries(folder: Path) -> list[str] | None:
     if expected is None:
         return None
     files, folders = expected
-    foreign = []
-
-    def unreadable(error: OSError) -> None:  # what cannot be looked into is not known to be ours
-        foreign.append(Path(error.filename).relative_to(folder).as_posix()
-                       if error.filename else str(error))
-
-    for current, subfolders, names in os.walk(folder, onerror=unreadable):
-        base = Path(current).relative_to(folder)
-        for name in list(subfolders):
-            relative = (base / name).as_posix()
-            if relative not in folders or (Path(current) / name).is_symlink():
-                foreign.append(relative)
-                subfolders.remove(name)  # not ours: not looked into either
-        for name in names:
-            relative = (base / name).as_posix()
-            path = Path(current) / name
-            if relative not in files or path.is_symlink() or not path.is_file():
-                foreign.append(relative)
+    foreign: list[str] = []
+    pending = [(folder, "")]
+    while pending:  # os.scandir: an entry's kind comes with its name, no stat per file
+        current, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:  # what cannot be looked into is not known to be ours
+            foreign.append(prefix.rstrip("/") or ".")
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            kind = _kind(entry)
+            if kind == "folder" and relative in folders:
+                pending.append((Path(entry.path), relative + "/"))
+            elif kind == "folder" or relative not in files or kind != "file":
+                foreign.append(relative)  # a folder not ours is not looked into either
     return sorted(foreign)
+
+
+def _kind(entry: os.DirEntry) -> str:
+    """"folder", "file" (regular) or "other" (a symbolic link, a device…), links not followed."""
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return "folder"
+        return "file" if entry.is_file(follow_symlinks=False) else "other"
+    except OSError:
+        return "other"
 
 
 def is_dossier_output(folder: Path) -> bool:
