@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from dossier import __version__
 from dossier.campaign.load import chosen_rounds, round_ids
@@ -28,9 +29,9 @@ from dossier.convert.converter import (
     raise_for_failures,
     raise_if_disk_full,
 )
-from dossier.documents.fast_verify import amount_word_findings
 from dossier.documents.layout_check import submissions_layout_findings
-from dossier.documents.render import render_docx, template_path
+from dossier.documents.render import render_docx_text, template_path
+from dossier.documents.verify import text_findings
 from dossier.errors import ToolError
 from dossier.models import Campaign, Finding
 from dossier.output import atomic as atomic_output
@@ -161,6 +162,7 @@ class _Rendered:
     path: Path
     sha256: str
     supplied: bool = False  # a PDF the unit supplied (attachments/), bundled as it is
+    rendered: bool = False  # rendered by this build (not taken from the cache)
 
 
 def bundle_name(campaign: Campaign, submission: str | None = None, several: bool = False) -> str:
@@ -189,35 +191,62 @@ def _assemble(analysis: Analysis, staging: Path, options: _Options) -> BuildResu
     return BuildResult(analysis, staging, single, len(docs), sum(page_counts), stats, bundles)
 
 
+class _Source(NamedTuple):
+    """What a document is rendered from, and its key in the cache (None: not cached)."""
+
+    template: Path
+    date: dt.date
+    key: str | None
+
+
+def _sources(analysis: Analysis, cache: Cache | None) -> list[_Source | None]:
+    """Each plan's `_Source` (None: an attachment, copied as supplied)."""
+    sources: list[_Source | None] = []
+    for plan in analysis.plans:
+        if plan.attachment is not None:
+            sources.append(None)
+            continue
+        template = template_path(analysis.campaign.root, plan.template)
+        doc_date = plan.date or _doc_date(analysis, plan.kind)
+        key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
+        sources.append(_Source(template, doc_date, key))
+    return sources
+
+
 def _render_all(analysis: Analysis, docx_dir: Path, options: _Options, stats: BuildStats,
-                ready: Callable[[_Rendered], None] | None = None) -> list[_Rendered]:
+                feed: _Feed | None = None) -> list[_Rendered]:
     """Render every document (or take it from the cache); check the fresh ones' amounts, each
     as it is rendered (its bytes are not kept: 5.000 reports weigh 300 MB).
-    `ready(document)`: called as each one is written (its conversion may start)."""
+    `feed`: told first how many documents will be rendered (those the cache lacks), then
+    given each one as it is written (its conversion may start)."""
     docx_dir.mkdir()
     cache = options.cache
+    sources = _sources(analysis, cache)
+    if feed is not None:
+        feed.expect(sum(1 for source in sources if source is not None and not (
+            cache and source.key and cache.has_docx(source.key))))
     docs, fresh, mismatches = [], [], []
-    for index, plan in enumerate(analysis.plans, start=1):
-        if plan.attachment is not None:
+    for index, (plan, source) in enumerate(zip(analysis.plans, sources, strict=True), start=1):
+        if source is None:
+            assert plan.attachment is not None
             doc = _copy_attachment(plan.attachment, docx_dir.parent / "attachments", plan.stem)
         else:
-            template = template_path(analysis.campaign.root, plan.template)
-            doc_date = plan.date or _doc_date(analysis, plan.kind)
-            key = cache.docx_key(template, plan.context, doc_date, plan.title) if cache else None
+            template, doc_date, key = source
             path = docx_dir / f"{plan.stem}.docx"
             sha256 = cache.place_docx(key, path) if cache else None
-            if sha256 is None:
-                data = render_docx(template, plan.context, doc_date, plan.title)
+            rendered = sha256 is None
+            if rendered:
+                data, text = render_docx_text(template, plan.context, doc_date, plan.title)
                 with path.open("xb") as stream:  # a new file: never write through a cache link
                     stream.write(data)
                 sha256 = hashlib.sha256(data).hexdigest()
-                mismatches += amount_word_findings([(path, data)])
+                mismatches += text_findings(path, text)
                 fresh.append((path, key, sha256))
                 stats.rendered.append(plan.stem)
-            doc = _Rendered(path, sha256)
+            doc = _Rendered(path, sha256, rendered=rendered)
         docs.append(doc)
-        if ready is not None:
-            ready(doc)
+        if feed is not None:
+            feed.ready(doc)
         options.report("render", index, len(analysis.plans))
     if mismatches:
         raise BlockingFindings(mismatches)
@@ -273,25 +302,38 @@ class _Feed:
         self.missing: list[Path] = []
         self.hits = 0
         self.stream: ConversionStream | None = None
+        self.expected: int | None = None  # documents this build renders (`expect`)
+        self.rendered = 0  # of them, given so far
         # a long list whose PDF is missing: only the pages an edit touches are converted
         self.pieces = (ListPieces(self.cache, self.converter.version, pdf_dir, pdf_dir.parent)
                        if self.cache and getattr(self.converter, "exports_row_marks", False)
                        else None)
 
+    def expect(self, rendered: int) -> None:
+        """`rendered` documents will be rendered: once the last of them is given, nothing is
+        left to wait for and what was submitted is converted at once (an edit's few documents
+        go to the LibreOffice started ahead as one batch, not as two with a second start)."""
+        self.expected = rendered
+
     def ready(self, doc: _Rendered) -> None:
+        self.rendered += doc.rendered
         target = doc.path if doc.supplied else self.pdf_dir / f"{doc.path.stem}.pdf"
         self.pdf_paths.append(target)
         if self.cache:
             self.keys.append(self.cache.pdf_key(doc.sha256, self.converter.version))
-        if doc.supplied or (self.cache and not target.is_file() and self._placed(target)):
+        placed = doc.supplied or (self.cache and not target.is_file() and self._placed(target))
+        if placed:
             self.hits += 1
-            return
-        if self.stream is None:
-            self.stream = open_stream(self.converter, self.pdf_dir, lambda done, _: (
-                self.options.report("convert", self.hits + done, self.total)), self.total)
-        self.missing.append(doc.path)
-        self.stream.submit(self.pieces.prepare(doc.path, self.keys[-1])
-                           if self.pieces else [doc.path])
+        else:
+            if self.stream is None:
+                self.stream = open_stream(self.converter, self.pdf_dir, lambda done, _: (
+                    self.options.report("convert", self.hits + done, self.total)), self.total)
+            self.missing.append(doc.path)
+            self.stream.submit(self.pieces.prepare(doc.path, self.keys[-1])
+                               if self.pieces else [doc.path])
+        all_given = self.expected is not None and self.rendered >= self.expected
+        if self.stream is not None and all_given and (doc.rendered or not placed):
+            self.stream.flush()  # the last rendered, or one more after it: nothing to wait for
 
     def _placed(self, target: Path) -> bool:
         """The PDF taken from the cache (its sha256, verified there, kept for the manifest)."""
@@ -338,7 +380,7 @@ def _render_convert_bundle(analysis: Analysis, staging: Path, options: _Options,
     pdf_dir.mkdir()
     feed = _Feed(analysis, pdf_dir, options)
     try:
-        docs = _render_all(analysis, staging / "docx", options, stats, feed.ready)
+        docs = _render_all(analysis, staging / "docx", options, stats, feed)
         result = feed.finish()
     except BaseException:
         feed.abort()

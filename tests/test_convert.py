@@ -271,18 +271,22 @@ def test_a_warm_instance_dies_with_dossier(tmp_path):
 
 
 def test_a_stream_converts_while_documents_are_still_coming(tmp_path, fake_soffice):
-    """The build feeds the pool as it renders: a document submitted is converted before the
-    stream is finished (a worker starts when the submissions pause), and the next ones
-    submitted later are converted too."""
+    """The build feeds the pool as it renders: a few pages submitted wait for more (a
+    LibreOffice start pays off over many), until the build flushes the stream (it has given
+    the last document it renders); they are then converted before the stream is finished, and
+    the ones submitted later are converted too."""
     docs = _documents(tmp_path / "docx", [f"{i:02d}" for i in range(4)])
     pool = LocalPool(jobs=2, soffice=fake_soffice, profile_root=tmp_path / "p", timeouts=FAST)
     pool._font = "Liberation Serif"
     converted: list[Path] = []
     stream = pool.stream(tmp_path / "pdf", expected=len(docs),
                          on_file=lambda doc, pdf: converted.append(doc))
-    stream.submit(docs[:1])
-    _wait_for(lambda: converted == docs[:1], seconds=10)  # before `finish`: while rendering
-    stream.submit(docs[1:])
+    stream.submit(docs[:2])
+    time.sleep(1)
+    assert converted == []  # a page or two: waiting for more
+    stream.flush()
+    _wait_for(lambda: sorted(converted) == docs[:2], seconds=10)  # before `finish`
+    stream.submit(docs[2:])
     result = stream.finish()
     assert sorted(result.pdfs) == docs and sorted(converted) == docs
     assert all(pdf_complete(p) for p in result.pdfs.values())
@@ -298,11 +302,47 @@ def test_an_aborted_stream_kills_its_batch_at_once(tmp_path, fake_soffice):
     pool._font = "Liberation Serif"
     stream = pool.stream(tmp_path / "pdf", expected=1)
     stream.submit(docs)
+    stream.flush()  # as the build does after the last document it renders
     _wait_for(lambda: _orphans(profiles) != [], seconds=10)  # the batch runs
     start = time.monotonic()
     stream.abort()
     assert time.monotonic() - start < 10  # not the 60 s the batch was allowed
     assert _orphans(profiles) == []
+
+
+class _RecordingPool(LocalPool):
+    """The real pool, noting the documents of each batch it runs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batches: list[list[str]] = []
+
+    def _run(self, batch, profile, out_dir, state):
+        self.batches.append([d.name for d in batch.documents])
+        return super()._run(batch, profile, out_dir, state)
+
+
+@SOFFICE
+def test_an_edit_converts_its_documents_as_one_batch(campaign_dir, tmp_path):
+    """A rebuild after an edit that changes the lists and a report: the documents it renders
+    are given to LibreOffice together once the last of them is rendered, as one batch (one
+    LibreOffice start, the one made ahead), not as they come."""
+    from dossier.build import build
+    from dossier.output.cache import Cache
+
+    from .conftest import set_cell
+
+    cache = Cache(tmp_path / "cache")
+    pool = _RecordingPool(jobs=2, profile_root=cache.profile_root(),
+                          export_filter=MARKED_PDF_FILTER)
+    converter = MergingConverter(pool)
+    build(campaign_dir, tmp_path / "out", AS_OF, cache=cache, converter=converter)
+    set_cell(campaign_dir, "CN06", "position", "Chuyên viên chính Bộ phận Một cửa")
+    pool.batches.clear()
+    result = build(campaign_dir, tmp_path / "out", AS_OF, cache=cache, converter=converter)
+    assert sorted(result.stats.converted) == sorted(result.stats.rendered)
+    assert len(result.stats.rendered) == 3  # the Tờ trình, the Biên bản and CN06's report
+    assert len(pool.batches) == 1 and len(pool.batches[0]) <= 3  # (reports may be merged)
 
 
 @SOFFICE

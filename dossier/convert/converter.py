@@ -121,6 +121,11 @@ class ConversionStream(Protocol):
     def submit(self, documents: list[Path]) -> None:
         ...
 
+    def flush(self) -> None:
+        """Convert what was submitted without waiting for more (more may still come): the
+        build says so once it has given the last document it renders."""
+        ...
+
     def finish(self) -> Conversion:
         """No more documents: wait for every submitted one and say what became of it."""
         ...
@@ -142,6 +147,9 @@ class CollectingStream:
 
     def submit(self, documents: list[Path]) -> None:
         self.documents += documents
+
+    def flush(self) -> None:
+        """Nothing: everything is converted at once in `finish`."""
 
     def finish(self) -> Conversion:
         if not self.documents:

@@ -5,8 +5,9 @@
 - Documents are cut into batches taken from a shared queue, large first and shrinking toward
   the end (`plan`): one soffice start per batch, few batches, workers that finish together.
   The build feeds the pool while it renders (`stream`): a worker starts as soon as enough
-  pages wait (`MIN_BATCH_PAGES`, or whatever waits when the submissions pause), and each
-  batch takes its worker's share of what is waiting then.
+  pages wait (`MIN_BATCH_PAGES`, or whatever waits once the build flushes the stream: it has
+  given the last document it renders), and each batch takes its worker's share of what is
+  waiting then.
   `warm_up` starts LibreOffice for the first batch while the build is still reading and
   rendering (`office_instance`), which takes its start out of an incremental build.
 - Every batch runs under a watchdog (`office_instance.watched`), LibreOffice in a process
@@ -68,9 +69,8 @@ MAX_BATCH = 200  # LibreOffice 7.4 silently ignores the files after about the 24
 # batches only where the end of the run needs them
 MIN_BATCH_PAGES = 120
 MAX_FAILURES = 10
-# While the build still renders, a worker with too few pages to start on waits this long for
-# more before it starts on what it has
-SPARSE_S = 0.25
+# A waiting worker looks at the queue again at least this often (it is woken by every change)
+WAKE_S = 0.25
 POLL_S = 0.1
 
 
@@ -137,8 +137,8 @@ class _State:
     queue: deque[_Batch] = field(default_factory=deque)  # batches to run again, first
     pending: deque[tuple[Path, int]] = field(default_factory=deque)  # (document, pages)
     open: bool = True  # more documents may be submitted
+    flushed: bool = False  # convert what waits without waiting for more (`PoolStream.flush`)
     submitted: int = 0
-    last_submit: float = 0.0
     active: int = 0
     confirmed: int = 0
     live: int = 0
@@ -355,8 +355,9 @@ class LocalPool:
     def _next(self, state: _State) -> _Batch | None:
         """The next batch: one to run again, else a cut of the documents submitted. While more
         may come, a worker waits for `min_batch_pages` of them (a LibreOffice start pays off
-        over that many), or until the submissions pause for `SPARSE_S` (an incremental build
-        submits a few documents between many taken from the cache)."""
+        over that many), or until the stream is flushed: the build has given the last document
+        it renders (an incremental build's few documents, submitted between many taken from
+        the cache, go together to the LibreOffice started ahead)."""
         with state.lock:
             while not state.aborted:
                 if state.queue:
@@ -374,14 +375,13 @@ class LocalPool:
                     return batch
                 if not (state.open or state.pending or state.active):
                     return None
-                state.lock.wait(timeout=SPARSE_S)
+                state.lock.wait(timeout=WAKE_S)
             return None
 
     def _enough(self, state: _State) -> bool:
-        if not state.open:
+        if not state.open or state.flushed:
             return True
-        pages = sum(count for _, count in state.pending)
-        return pages >= self.min_batch_pages or time.monotonic() - state.last_submit >= SPARSE_S
+        return sum(count for _, count in state.pending) >= self.min_batch_pages
 
     @staticmethod
     def _settle(state: _State, batch: _Batch, outcome: _Outcome, out_dir: Path) -> list[_Batch]:
@@ -498,8 +498,12 @@ class PoolStream:
         with state.lock:
             state.pending.extend(zip(documents, pages, strict=True))
             state.submitted += len(documents)
-            state.last_submit = time.monotonic()
             state.lock.notify_all()
+
+    def flush(self) -> None:
+        with self.state.lock:
+            self.state.flushed = True
+            self.state.lock.notify_all()
 
     def _start(self) -> None:
         self.pool.check()

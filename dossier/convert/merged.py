@@ -355,6 +355,13 @@ class MergingStream:
             if full:
                 self._flush(full)
 
+    def flush(self) -> None:
+        """The groups still open are merged and given now, and the inner stream flushed."""
+        for members in self._groups.rest():
+            self._flush(members)
+        if self.inner is not None:
+            self.inner.flush()
+
     def _flush(self, members: list[Path]) -> None:
         if len(members) == 1:
             self._give(members)

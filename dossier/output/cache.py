@@ -186,6 +186,10 @@ class Cache:
     def put_list(self, key: str, data: bytes) -> None:
         self._write(self._path("lists", key, ".json"), data)
 
+    def has_docx(self, key: str) -> bool:
+        """A .docx is stored under `key` (not verified: `place_docx` verifies what it places)."""
+        return self.usable() and self._path("docx", key, ".meta").is_file()
+
     def has_pdf(self, key: str) -> bool:
         """A PDF is stored under `key` (not verified: `place_pdf` verifies what it places)."""
         return self.usable() and self._path("pdf", key, ".meta").is_file()
