@@ -15,9 +15,9 @@ from dossier.cli.main import COMMANDS, main
 HEAVY = ("docxtpl", "pypdf", "pikepdf", "openpyxl", "dossier.build")
 
 
-def _imported_after(code: str) -> set[str]:
+def _imported_after(code: str, heavy: tuple[str, ...] = HEAVY) -> set[str]:
     probe = (f"import sys\n{code}\nimport json\n"
-             f"print(json.dumps([m for m in {list(HEAVY)!r} if m in sys.modules]))")
+             f"print(json.dumps([m for m in {list(heavy)!r} if m in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -29,6 +29,13 @@ def test_what_starts_libreoffice_loads_nothing_heavy():
         "from dossier.convert.backends import make_converter\n"
         "from dossier.output.cache_folders import profile_root\n"
         "make_converter(None, 1, None)") == set()
+
+
+def test_checking_loads_no_signing_library():
+    """`dossier check` (scheduled before a deadline, on every campaign of a folder) loads
+    pyHanko only for a campaign sent electronically, whose signatures it looks at."""
+    assert _imported_after("import dossier.cli.check, dossier.reports.check",
+                           ("pyhanko", "dossier.sign.pades")) == set()
 
 
 def test_every_command_is_found_and_listed():

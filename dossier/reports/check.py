@@ -15,7 +15,6 @@ from dossier.documents.layout_check import built_layout_findings
 from dossier.errors import InputError, Problem
 from dossier.models import Finding, Grade
 from dossier.rules.authority import Submission
-from dossier.sign.folder import ROLE_NAMES, SIGNED_DIR, missing_signatures
 from dossier.vietnamese import money_in_words
 
 REPORT_VERSION = 1
@@ -132,6 +131,10 @@ def unsigned_findings(out: Path, manifest_path: Path) -> list[Finding]:
     """For a campaign sent electronically: the build's PDFs that lack a digital signature
     NĐ 30/2020 expects (which ones `dossier verify` expects: `sign.folder.missing_signatures`),
     one warning naming them all."""
+    # here, not at the top: the signing code loads pyHanko (0.45 s), which only the
+    # campaigns sent electronically need
+    from dossier.sign.folder import ROLE_NAMES, SIGNED_DIR, missing_signatures
+
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     try:
         missing = missing_signatures(out, manifest)
