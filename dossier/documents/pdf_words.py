@@ -98,14 +98,17 @@ def parse_pages(out: str) -> Iterator[Page]:
     """The pages of one pdftotext output, numbered from 1 in the order printed."""
     for number, chunk in enumerate(out.split("<page ")[1:], start=1):
         size = PAGE.match("<page " + chunk[:80])
-        if "&" in chunk or ODD_SPACE.search(chunk) or not unicodedata.is_normalized("NFC",
-                                                                                   chunk):
+        found = WORD.findall(chunk)
+        # the words' text alone is looked at (a twentieth of the page's markup)
+        texts = "\n".join(t for *_, t in found)
+        if "&" in texts or ODD_SPACE.search(texts) or not unicodedata.is_normalized("NFC",
+                                                                                   texts):
             words = [Word(float(a), float(b), float(c), float(d), _word_text(t))
-                     for a, b, c, d, t in WORD.findall(chunk)]
+                     for a, b, c, d, t in found]
         else:  # most pages: what `_word_text` would do, without a call per word
             words = [Word(float(a), float(b), float(c), float(d),
                           " ".join(t.split()) if " " in t or "\n" in t else t)
-                     for a, b, c, d, t in WORD.findall(chunk)]
+                     for a, b, c, d, t in found]
         READ.pages += 1
         yield Page(number, float(size.group(1)) if size else 595.3,
                    float(size.group(2)) if size else 841.9, words)
@@ -160,6 +163,15 @@ def read_each(calls: list[tuple[Path, int | None, int | None]],
                 future.cancel()
 
 
+def _earliest_near(ys: list[float], begun: dict[float, int], y: float) -> float | None:
+    """The baseline of the earliest line begun within 1.5 pt of `y`, or None."""
+    key = None
+    for near in ys[bisect.bisect_left(ys, y - 1.6):bisect.bisect_right(ys, y + 1.6)]:
+        if abs(near - y) <= 1.5 and (key is None or begun[near] < begun[key]):
+            key = near
+    return key
+
+
 def lines(pages: list[Page], max_x: float | None = None) -> list[Line]:
     """Words grouped into printed lines (same baseline), in reading order; `max_x`: only the
     words that end left of it (the header's left column).
@@ -172,14 +184,15 @@ def lines(pages: list[Page], max_x: float | None = None) -> list[Line]:
         rows: dict[float, list[Word]] = {}
         begun: dict[float, int] = {}  # a line's baseline → the order it was begun in
         ys: list[float] = []  # the baselines, sorted
+        last: tuple[float, float | None] = (-1.0, None)  # the last word's baseline, its line
         for word in page.words:
             if max_x is not None and word.x1 > max_x:
                 continue
             y = word.y1
-            key = None
-            for near in ys[bisect.bisect_left(ys, y - 1.6):bisect.bisect_right(ys, y + 1.6)]:
-                if abs(near - y) <= 1.5 and (key is None or begun[near] < begun[key]):
-                    key = near
+            # a word on the last word's very baseline joins its line (no line begun since
+            # could be earlier): most words, without a search
+            key = last[1] if y == last[0] else _earliest_near(ys, begun, y)
+            last = (y, key if key is not None else y)
             if key is None:
                 rows[y] = [word]
                 begun[y] = len(begun)
