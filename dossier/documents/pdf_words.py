@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import math
 import os
 import re
 import shutil
@@ -184,7 +185,7 @@ def lines(pages: list[Page], max_x: float | None = None) -> list[Line]:
         rows: dict[float, list[Word]] = {}
         begun: dict[float, int] = {}  # a line's baseline → the order it was begun in
         ys: list[float] = []  # the baselines, sorted
-        last: tuple[float, float | None] = (-1.0, None)  # the last word's baseline, its line
+        last: tuple[float, float | None] = (math.nan, None)  # the last word's baseline, line
         for word in page.words:
             if max_x is not None and word.x1 > max_x:
                 continue
