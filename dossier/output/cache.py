@@ -188,11 +188,14 @@ class Cache:
 
     def has_docx(self, key: str) -> bool:
         """A .docx is stored under `key` (not verified: `place_docx` verifies what it places)."""
-        return self.usable() and self._path("docx", key, ".meta").is_file()
+        return self._has("docx", key)
 
     def has_pdf(self, key: str) -> bool:
         """A PDF is stored under `key` (not verified: `place_pdf` verifies what it places)."""
-        return self.usable() and self._path("pdf", key, ".meta").is_file()
+        return self._has("pdf", key)
+
+    def _has(self, kind: str, key: str) -> bool:
+        return self.usable() and self._path(kind, key, ".meta").is_file()
 
     def _place(self, entry: Path, target: Path, fact: str) -> dict[str, Any] | None:
         """Link (else copy) `entry` to `target` if it is still the file the cache wrote; what
